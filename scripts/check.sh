@@ -1,0 +1,112 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: build xdax for every kernel of the matrix, install it with DKMS the way users
+# do, boot each kernel in QEMU with a reserved range, run the guest tests, judge every run,
+# and end with one line "N passed, N failed, N skipped" over all kernels.
+#
+#   scripts/check.sh [KERNEL...]     KERNEL: 6.1 6.12 7.2 7.3 debug lint (default: all)
+#
+# Environment: XDAX_CACHE (default ~/.cache/xdax), XDAX_KVM=1 (use KVM), XDAX_CYCLES
+# (insmod/rmmod cycles, default 50), XDAX_VM_TIMEOUT (seconds per boot, default 900),
+# XDAX_RESULTS (default build/results in the checkout).
+source "$(dirname "$0")/lib.sh"
+source "$XDAX_TOP/scripts/roots.sh"
+source "$XDAX_TOP/scripts/kernels.sh"
+source "$XDAX_TOP/scripts/dkms.sh"
+source "$XDAX_TOP/scripts/initramfs.sh"
+source "$XDAX_TOP/scripts/vm.sh"
+source "$XDAX_TOP/scripts/debug-kernel.sh"
+source "$XDAX_TOP/scripts/lint.sh"
+
+targets=("$@")
+((${#targets[@]})) || targets=(lint 6.1 6.12 7.2 7.3 debug)
+RES=${XDAX_RESULTS:-$XDAX_TOP/build/results}
+rm -rf "$RES"
+mkdir -p "$RES"
+T_START=$SECONDS
+TOTAL_PASS=0 TOTAL_FAIL=0 TOTAL_SKIP=0
+SUMMARY=()
+
+# record NAME PASS FAIL SKIP DETAIL
+record() {
+	TOTAL_PASS=$((TOTAL_PASS + $2)) TOTAL_FAIL=$((TOTAL_FAIL + $3)) TOTAL_SKIP=$((TOTAL_SKIP + $4))
+	SUMMARY+=("$(printf '%-8s %4d passed %3d failed %3d skipped  %s' "$1" "$2" "$3" "$4" "$5")")
+}
+
+host_setup
+make -s -C "$XDAX_TOP/tests" >/dev/null || die "building the static test programs failed"
+root_ensure bookworm
+
+# run_kernel NAME KERNEL-IMAGE ABI KMODS XDAXTREE MODPATH VERSION-TEXT
+run_kernel() {
+	local name=$1 image=$2 abi=$3 kmods=$4 xtree=$5 modpath=$6 out=$RES/$1 p
+	echo "$7" >"$out/version"
+	initramfs_build "$out/initrd.gz" "$abi" "$kmods" "$xtree"
+	log "$name: booting $abi under QEMU ($([[ ${XDAX_KVM:-0} == 1 ]] && echo KVM || echo TCG))"
+	vm_run "$name" "$image" "$out/initrd.gz" "$out" \
+		"xdaxtest.range_start=$XDAX_RANGE_START" \
+		"xdaxtest.range_size=$(numfmt --from=iec "$XDAX_RANGE_SIZE")" \
+		"xdaxtest.pmem_start=$XDAX_PMEM_START" "xdaxtest.cycles=${XDAX_CYCLES:-50}" \
+		"xdaxtest.version=$(xdax_version)" "xdaxtest.modpath=$modpath"
+	vm_judge "$out"
+	for p in "${VM_PROBLEMS[@]}"; do
+		echo "$name: FAIL: $p" >&2
+	done
+	grep -a '^not ok' "$out/results.tap" | sed "s/^/$name: /" >&2 || true
+	# A run with a problem counts one failure on top of whatever the tests said.
+	record "$name" "$VM_PASS" $((VM_FAIL + (${#VM_PROBLEMS[@]} ? 1 : 0))) "$VM_SKIP" \
+		"$abi, $(cat "$out/seconds")s$( ((${#VM_PROBLEMS[@]})) && echo ", ${VM_PROBLEMS[0]}")"
+}
+
+debian_kernel() {
+	local series=$1 out=$RES/$1
+	mkdir -p "$out"
+	kernel_resolve "$series"
+	echo "$K_ABI Debian $K_VER (${K_IMAGE_PKGS[*]})" >"$out/version"
+	kernel_ensure
+	root_ensure "$K_ROOT"
+	root_install "$K_ROOT" "$K_HEADERS"
+	rm -rf "$out/xdax"
+	if ! dkms_install "$K_ROOT" "$K_ABI" "$out/xdax" 2>"$out/dkms.err"; then
+		cat "$out/dkms.err" >&2
+		record "$series" 0 1 0 "$K_ABI: dkms add/build/install failed (see $out/xdax.dkms.log)"
+		return 0
+	fi
+	run_kernel "$series" "$K_DIR/vmlinuz" "$K_ABI" "$K_DIR/lib/modules/$K_ABI" "$out/xdax" \
+		"$(dirname "$XDAX_KO_REL")" "$(cat "$out/version")"
+}
+
+debug_kernel() {
+	local out=$RES/debug kdir krel b
+	mkdir -p "$out"
+	kdir=$(debug_kernel_ensure) || { record debug 0 1 0 "debug kernel build failed"; return 0; }
+	krel=$(debug_kernel_version "$kdir")
+	b=$out/build
+	rm -rf "$b"
+	make -s -C "$XDAX_TOP" dkms-src DESTDIR="$b" >/dev/null
+	if ! make -C "$b/module" KDIR="$kdir" >"$out/build.log" 2>&1; then
+		cat "$out/build.log" >&2
+		record debug 0 1 0 "$krel: module build failed"
+		return 0
+	fi
+	install -D -m 644 "$b/module/xdax.ko" "$out/xdax/lib/modules/$krel/extra/xdax.ko"
+	run_kernel debug "$kdir/arch/x86/boot/bzImage" "$krel" "" "$out/xdax" extra \
+		"$krel debug kernel from Debian linux-source ($(cat "$kdir/.xdax-srcversion" 2>/dev/null))"
+}
+
+for t in "${targets[@]}"; do
+	case $t in
+	6.1 | 6.12 | 7.2 | 7.3) debian_kernel "$t" ;;
+	debug) debug_kernel ;;
+	lint) lint_all "$RES/lint" ;;
+	*) die "unknown target $t (want: ${XDAX_SERIES[*]} debug lint)" ;;
+	esac
+done
+
+{
+	echo "xdax $(xdax_version) ($(git -C "$XDAX_TOP" describe --always --dirty 2>/dev/null || echo no-git)), make check in $((SECONDS - T_START)) s"
+	for f in "$RES"/*/version; do echo "$(basename "$(dirname "$f")"): $(cat "$f")"; done
+	printf '%s\n' "${SUMMARY[@]}"
+} | tee "$RES/summary.txt"
+echo "$TOTAL_PASS passed, $TOTAL_FAIL failed, $TOTAL_SKIP skipped"
+((TOTAL_FAIL == 0 && TOTAL_PASS > 0))

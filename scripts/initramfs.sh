@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: GPL-2.0
+# The guest's initramfs: busybox, kmod, ndctl/daxctl with their libraries (from the bookworm
+# root), the kernel's modules that the tests need plus xdax where DKMS put it, the static test
+# programs and the guest test scripts.  Sourced after lib.sh and roots.sh.
+#
+#   initramfs_build OUT.cpio.gz ABI KMODS XDAXTREE
+#       KMODS: the kernel's lib/modules/ABI ("" for a kernel with everything built in)
+#       XDAXTREE: a directory holding lib/modules/ABI/<path of the installed xdax module>
+
+# Kernel modules the guest loads besides xdax: the legacy-pmem (e820) stack and device-dax,
+# for the reference /dev/dax0.0.  Their dependencies are added from modules.dep.
+XDAX_GUEST_MODULES=(nd_e820 nd_pmem nd_btt dax_pmem device_dax)
+XDAX_GUEST_BINS=(/bin/kmod /usr/bin/ndctl /usr/bin/daxctl)
+
+# Copy an executable from the bookworm root with its shared libraries and loader.
+_copy_with_libs() {
+	local r=$1 bin=$2 out=$3 lib
+	install -D -m 755 "$r$bin" "$out$bin"
+	for lib in $(root_run bookworm ldd "$bin" | grep -o '/[^ ]*'); do
+		[[ -e $out$lib ]] || install -D -m 755 "$r$(readlink -f "$r$lib" | sed "s|^$r||")" "$out$lib"
+	done
+}
+
+_module_closure() {
+	local dep=$1 m
+	shift
+	for m in "$@"; do
+		awk -v m="$m" '{ f=$1; sub(":$","",f); n=f; sub(".*/","",n); sub("\\.ko.*","",n);
+			gsub("-","_",n); if (n==m) { print f; for (i=2;i<=NF;i++) print $i } }' "$dep"
+	done | sort -u
+}
+
+initramfs_build() {
+	local out=$1 abi=$2 kmods=$3 xtree=$4 r t f m
+	r=$(root_path bookworm)
+	t=$(mktemp -d)
+	mkdir -p "$t"/{bin,sbin,dev,proc,sys,tmp,run,etc,mnt,lib/modules,usr/bin,xdax}
+	install -m 755 "$r/bin/busybox" "$t/bin/busybox"
+	for f in "${XDAX_GUEST_BINS[@]}"; do
+		_copy_with_libs "$r" "$f" "$t"
+	done
+	for f in modprobe insmod rmmod lsmod modinfo depmod; do
+		ln -sf /bin/kmod "$t/sbin/$f"
+	done
+	local dst=$t/lib/modules/$abi
+	mkdir -p "$dst"
+	if [[ -n $kmods ]]; then
+		cp "$kmods"/modules.{order,builtin,builtin.modinfo} "$dst/" 2>/dev/null || true
+		for m in $(_module_closure "$kmods/modules.dep" "${XDAX_GUEST_MODULES[@]}"); do
+			install -D -m 644 "$kmods/$m" "$dst/$m"
+		done
+	fi
+	cp -a "$xtree/lib/modules/$abi/." "$dst/"
+	depmod -b "$t" "$abi"
+	cp -r "$XDAX_TOP/tests/guest/." "$t/xdax/"
+	install -m 755 "$XDAX_TOP"/tests/build/bin/* "$t/usr/bin/"
+	mv "$t/xdax/init" "$t/init"
+	chmod 755 "$t/init" "$t"/xdax/*.sh
+	(cd "$t" && find . | LC_ALL=C sort | cpio -o -H newc --quiet --owner 0:0 | gzip -1) >"$out.tmp"
+	mv "$out.tmp" "$out"
+	rm -rf "$t"
+}

@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0
+# Boot a kernel in QEMU with xdax's reserved range, run the guest tests, judge the run.
+# Sourced after lib.sh.
+#
+#   vm_run NAME KERNEL INITRD OUTDIR [EXTRA CMDLINE...]
+#       OUTDIR/console.log   the whole serial console (kernel and init)
+#       OUTDIR/results.tap   TAP from the guest test runner (second serial port)
+#   vm_judge OUTDIR          -> sets VM_PASS VM_FAIL VM_SKIP; prints one line per problem
+#
+# TCG by default: KVM does not work on the machines this project is tested on.  Users with
+# working KVM opt in with XDAX_KVM=1.
+
+# Guest physical layout (2 GiB of RAM, -m 2G):
+#   [1 GiB, 1.5 GiB)     memmap=512M$1G    reserved, for xdax
+#   [1.5 GiB, 1.75 GiB)  memmap=256M!1536M legacy pmem, for the reference device-dax
+XDAX_VM_MEM=${XDAX_VM_MEM:-2G}
+XDAX_VM_SMP=${XDAX_VM_SMP:-2}
+XDAX_VM_TIMEOUT=${XDAX_VM_TIMEOUT:-900}
+XDAX_RANGE_START=0x40000000
+XDAX_RANGE_SIZE=512M
+XDAX_PMEM_START=0x60000000
+XDAX_PMEM_SIZE=256M
+
+# Any of these on the console fails the run, whatever the tests said.
+XDAX_SPLAT_RE='BUG:|WARNING:|KASAN:|UBSAN:|Call Trace|kernel BUG at|Oops|general protection fault|Kernel panic|DEBUG_LOCKS_WARN_ON|possible (circular|recursive) locking|inconsistent lock state|lockdep is turned off|INFO: task .* blocked for more than|soft lockup|hard LOCKUP|RCU stall|rcu_sched self-detected stall'
+
+vm_run() {
+	local name=$1 kernel=$2 initrd=$3 out=$4 accel=(-accel tcg -cpu max) rc=0
+	shift 4
+	mkdir -p "$out"
+	rm -f "$out"/console.log "$out"/results.tap
+	[[ ${XDAX_KVM:-0} == 1 ]] && accel=(-accel kvm -cpu host)
+	local append="console=ttyS0,115200 panic=-1 panic_on_warn=1 oops=panic"
+	append+=" hung_task_panic=1 sysctl.kernel.hung_task_timeout_secs=60 softlockup_panic=1"
+	append+=" memmap=${XDAX_RANGE_SIZE}\$${XDAX_RANGE_START} memmap=${XDAX_PMEM_SIZE}!${XDAX_PMEM_START}"
+	append+=" mitigations=off rdinit=/init xdaxtest.kernel=$name $*"
+	echo "$append" >"$out/cmdline"
+	local t0=$SECONDS
+	timeout -k 10 "$XDAX_VM_TIMEOUT" qemu-system-x86_64 "${accel[@]}" -smp "$XDAX_VM_SMP" \
+		-m "$XDAX_VM_MEM" -machine pc -nodefaults -display none -no-reboot \
+		-chardev file,id=con,path="$out/console.log" -serial chardev:con \
+		-chardev file,id=res,path="$out/results.tap" -serial chardev:res \
+		-kernel "$kernel" -initrd "$initrd" -append "$append" \
+		>"$out/qemu.log" 2>&1 || rc=$?
+	echo "$((SECONDS - t0))" >"$out/seconds"
+	echo "$rc" >"$out/qemu.rc"
+}
+
+vm_judge() {
+	local out=$1 rc plan
+	VM_PASS=$(grep -cE '^ok [0-9]+' "$out/results.tap" 2>/dev/null || true)
+	VM_SKIP=$(grep -cE '^ok [0-9]+ .*# (SKIP|skip)' "$out/results.tap" 2>/dev/null || true)
+	VM_FAIL=$(grep -cE '^not ok [0-9]+' "$out/results.tap" 2>/dev/null || true)
+	VM_PASS=$((VM_PASS - VM_SKIP))
+	VM_PROBLEMS=()
+	rc=$(cat "$out/qemu.rc")
+	((rc == 124 || rc == 137)) && VM_PROBLEMS+=("timeout after ${XDAX_VM_TIMEOUT}s")
+	((rc != 0 && rc != 124 && rc != 137)) && VM_PROBLEMS+=("qemu exited with $rc ($(tail -n1 "$out/qemu.log"))")
+	if grep -av 'ommand line:' "$out/console.log" 2>/dev/null |
+		grep -aEn "$XDAX_SPLAT_RE" >"$out/splats"; then
+		VM_PROBLEMS+=("kernel splat on the console: $(head -n1 "$out/splats")")
+	fi
+	plan=$(grep -aoE '^1\.\.[0-9]+' "$out/results.tap" 2>/dev/null | tail -n1 | cut -c4- || true)
+	if [[ -z $plan ]]; then
+		VM_PROBLEMS+=("no TAP plan: the guest did not finish its tests")
+	elif ((plan != VM_PASS + VM_SKIP + VM_FAIL)); then
+		VM_PROBLEMS+=("TAP plan says $plan tests, $((VM_PASS + VM_SKIP + VM_FAIL)) reported")
+	fi
+	grep -aq '^Bail out!' "$out/results.tap" 2>/dev/null &&
+		VM_PROBLEMS+=("guest bailed out: $(grep -a '^Bail out!' "$out/results.tap" | head -n1)")
+	grep -aq '^# xdax-guest: done' "$out/results.tap" 2>/dev/null ||
+		VM_PROBLEMS+=("guest runner did not reach its end marker")
+	return 0
+}

@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: GPL-2.0
+# TAP helpers and xdax checks for the guest tests (busybox sh).  Sourced by run.sh.
+
+T_NUM=0
+T_FAILED=0
+
+# cmdline VAR DEFAULT: value of xdaxtest.VAR= on the kernel command line.
+cmdline() {
+	v=$(tr ' ' '\n' </proc/cmdline | sed -n "s/^xdaxtest\.$1=//p" | tail -n1)
+	echo "${v:-$2}"
+}
+
+diag() { echo "# $*"; }
+
+# ok NAME / not_ok NAME REASON / skip NAME REASON
+ok() {
+	T_NUM=$((T_NUM + 1))
+	echo "ok $T_NUM - $1"
+}
+not_ok() {
+	T_NUM=$((T_NUM + 1))
+	T_FAILED=$((T_FAILED + 1))
+	echo "not ok $T_NUM - $1"
+	shift
+	for l in "$@"; do echo "#   $l"; done
+}
+skip() {
+	T_NUM=$((T_NUM + 1))
+	echo "ok $T_NUM - $1 # SKIP $2"
+}
+
+# check NAME CMD...: one test point from a command's exit status; its output becomes the
+# diagnostic on failure.
+check() {
+	name=$1
+	shift
+	if out=$("$@" 2>&1); then
+		ok "$name"
+	else
+		not_ok "$name" "$(echo "$out" | tail -n 15)"
+	fi
+}
+
+fail() { echo "$*"; return 1; }
+
+# --- kernel log --------------------------------------------------------------------------
+# dmesg_mark: remember where the log is; dmesg_since: what came after the mark.
+dmesg_mark() { DMESG_MARK=$(dmesg | wc -l); }
+dmesg_since() { dmesg | tail -n +$((DMESG_MARK + 1)); }
+
+SPLAT_RE='BUG:|WARNING:|KASAN:|UBSAN:|Call Trace|Oops|general protection|DEBUG_LOCKS_WARN_ON|possible (circular|recursive) locking|blocked for more than'
+dmesg_clean_since_mark() {
+	s=$(dmesg_since | grep -E "$SPLAT_RE") || return 0
+	fail "kernel log: $s"
+}
+
+# --- xdax state --------------------------------------------------------------------------
+XDAX_MOD=xdax
+
+xdax_loaded() { grep -q "^xdax " /proc/modules; }
+
+# xdax_gone: nothing of xdax left registered anywhere.
+xdax_gone() {
+	! xdax_loaded || fail "module still loaded"
+	[ ! -e /sys/class/xdax ] || fail "/sys/class/xdax still present"
+	! ls /dev/xdax* >/dev/null 2>&1 || fail "device nodes left: $(ls /dev/xdax*)"
+	! grep -q xdax /proc/iomem || fail "/proc/iomem still names xdax: $(grep xdax /proc/iomem)"
+	! grep -qw xdax /proc/devices || fail "/proc/devices still has the xdax major"
+}
+
+# xdax_dev_ok N START SIZE: /dev/xdaxN matches the range.
+xdax_dev_ok() {
+	n=$1 start=$2 size=$3 sys=/sys/class/xdax/xdax$1
+	[ -c /dev/xdax$n ] || fail "/dev/xdax$n missing or not a char device"
+	mode=$(stat -c %a /dev/xdax$n)
+	[ "$mode" = 600 ] || fail "/dev/xdax$n mode $mode, expected 600"
+	dev=$(cat $sys/dev)
+	node=$(printf '%d:%d' 0x$(stat -c %t /dev/xdax$n) 0x$(stat -c %T /dev/xdax$n))
+	[ "$dev" = "$node" ] || fail "sysfs dev $dev != node $node"
+	[ "$(cat $sys/size)" = "$size" ] || fail "sysfs size $(cat $sys/size), expected $size"
+	[ "$(cat $sys/align)" = 2097152 ] || fail "sysfs align $(cat $sys/align), expected 2097152"
+	[ "$(cat $sys/resource)" = "$(printf '%#x' "$start")" ] ||
+		fail "sysfs resource $(cat $sys/resource), expected $(printf '%#x' "$start")"
+	[ "$(cat $sys/pgmap_free_calls)" = 0 ] || fail "pgmap_free_calls $(cat $sys/pgmap_free_calls)"
+	[ "$(readlink -f /sys/dev/char/$dev)" = "$(readlink -f $sys)" ] ||
+		fail "/sys/dev/char/$dev does not lead to $sys"
+	end=$(printf '%x' $((start + size - 1)))
+	grep -q "^ *0*$(printf '%x' "$start")-0*$end : xdax$n\$" /proc/iomem ||
+		fail "/proc/iomem has no xdax$n at $(printf '%x' "$start")-$end: $(grep -i -B1 -A1 xdax /proc/iomem)"
+}
+
+# load ARGS...: modprobe xdax with ARGS, output in $LOAD_OUT, status returned.
+load() {
+	LOAD_OUT=$(modprobe $XDAX_MOD "$@" 2>&1)
+}
+
+unload() {
+	xdax_loaded || return 0
+	rmmod $XDAX_MOD
+}
