@@ -12,6 +12,9 @@
 #include <linux/page_ref.h>
 #include <linux/pfn.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <uapi/linux/xdax.h>
 
 #include "xdax.h"
 #include "xdax_compat.h"
@@ -159,9 +162,47 @@ static int xdax_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
+static long xdax_ioctl_info(struct xdax_dev *xd, struct xdax_info __user *uarg)
+{
+	struct xdax_info info;
+	u32 usize;
+	int err;
+
+	if (get_user(usize, &uarg->size))
+		return -EFAULT;
+	if (usize < offsetofend(struct xdax_info, flags))
+		return -EINVAL;
+	err = copy_struct_from_user(&info, sizeof(info), uarg, usize);
+	if (err)
+		return err;
+	if (info.flags || info.reserved)
+		return -EINVAL;
+	info.size = sizeof(info);
+	info.capacity = xd->range.size;
+	info.align = XDAX_BLOCK_SIZE;
+	info.phys_start = xd->range.start;
+	info.id = xd->id;
+	if (copy_to_user(uarg, &info, min_t(u32, usize, sizeof(info))))
+		return -EFAULT;
+	return 0;
+}
+
+static long xdax_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct xdax_dev *xd = file->private_data;
+
+	switch (cmd) {
+	case XDAX_IOC_INFO:
+		return xdax_ioctl_info(xd, (struct xdax_info __user *)arg);
+	}
+	return -ENOTTY;
+}
+
 static const struct file_operations xdax_fops = {
 	.owner = THIS_MODULE,
 	.open = xdax_open,
+	.unlocked_ioctl = xdax_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
 };
 

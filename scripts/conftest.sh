@@ -54,3 +54,4 @@ make -k -C "$kdir" M="$tmp" "$@" -j"$(nproc)" modules >"$tmp/build.log" 2>&1 || 
 cp "$tmp/build.log" "$out.log"
 mv "$out.tmp" "$out"
 echo "conftest: $krel: $(grep -c '^#define XDAX_HAVE' "$out")/${#names[@]} features present ($out)" >&2
+grep '^#define XDAX_HAVE' "$out" | sed 's/^/conftest: /' >&2

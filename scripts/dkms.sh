@@ -39,5 +39,7 @@ dkms_install() {
 	}
 	XDAX_KO_REL=$ko
 	install -D -m 644 "$r/lib/modules/$abi/$ko" "$dest/lib/modules/$abi/$ko"
-	cp "$r/var/lib/dkms/xdax/$ver/build/module/xdax_config.h" "$dest.config.h" 2>/dev/null || true
+	# The probes' answers, as the DKMS build log recorded them.
+	sed -n 's/^conftest: #define/#define/p' "$r/var/lib/dkms/xdax/$ver/$abi"/*/log/make.log \
+		>"$dest.config.h" 2>/dev/null || true
 }

@@ -30,6 +30,8 @@ if load ranges=$((R_SIZE >> 20))M@$R_START; then
 	check "kernel log reports every block free" \
 		sh -c 'dmesg | grep -q "xdax0: $1 MiB at .* blocks of 2048 KiB, all free"' sh $((R_SIZE >> 20))
 	check "devinfo: the node opens read-write and agrees with sysfs" xdax_devinfo /dev/xdax0
+	check "XDAX_IOC_INFO agrees with sysfs; malformed arguments get their errno" \
+		xdax_uapi /dev/xdax0
 	# An open file pins the module: rmmod must refuse, then succeed once it is closed.
 	exec 3</dev/xdax0
 	check "rmmod refused (EBUSY) while /dev/xdax0 is open" rmmod_refused
