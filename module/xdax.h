@@ -15,6 +15,7 @@
 #ifndef XDAX_H
 #define XDAX_H
 
+#include <linux/bits.h>
 #include <linux/cdev.h>
 #include <linux/device.h>
 #include <linux/memremap.h>
@@ -24,7 +25,7 @@
 
 /* Blocks are PMD-sized compound folios: the unit of allocation and freeing. */
 #define XDAX_BLOCK_SHIFT	PMD_SHIFT
-#define XDAX_BLOCK_SIZE		(1UL << XDAX_BLOCK_SHIFT)
+#define XDAX_BLOCK_SIZE		BIT(XDAX_BLOCK_SHIFT)
 #define XDAX_BLOCK_ORDER	(XDAX_BLOCK_SHIFT - PAGE_SHIFT)
 
 /* At most this many ranges (and /dev/xdaxN minors) per module instance. */

@@ -9,6 +9,7 @@
 
 #include <linux/memremap.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
 
 #include "xdax_config.h"
 
@@ -18,6 +19,11 @@
 
 #if !defined(XDAX_HAVE_PGMAP_FOLIO_FREE) && !defined(XDAX_HAVE_PGMAP_PAGE_FREE)
 #error "dev_pagemap_ops has neither folio_free nor page_free"
+#endif
+
+/* The typed allocation helpers are newer than some supported kernels. */
+#ifndef kzalloc_obj
+#define kzalloc_obj(P, ...) kzalloc(sizeof(P), GFP_KERNEL)
 #endif
 
 static inline struct dev_pagemap *xdax_page_pgmap(struct page *page)

@@ -281,7 +281,7 @@ int xdax_dev_create(unsigned int id, const struct xdax_range *r, dev_t devt,
 	void *addr;
 	int err;
 
-	xd = kzalloc(sizeof(*xd), GFP_KERNEL);
+	xd = kzalloc_obj(*xd);
 	if (!xd)
 		return -ENOMEM;
 	xd->id = id;

@@ -23,6 +23,7 @@ static dev_t xdax_devt;
 static struct class xdax_class = {
 	.name = "xdax",
 };
+
 static struct xdax_dev *xdax_devs[XDAX_MAX_RANGES];
 static unsigned int xdax_nr_devs;
 

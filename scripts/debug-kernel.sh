@@ -10,6 +10,13 @@
 #                                which is usable as KDIR for out-of-tree modules
 #   debug_kernel_version [O]     print the kernel release of the built debug kernel
 #
+# Callers run these as kdir=$(debug_kernel_ensure) || ..., where bash applies no errexit at
+# all (command substitution, conditional context), so every step that matters is checked
+# explicitly here (|| die, || exit) instead of relying on set -e.
+#
+# The O= directory also holds .xdax-srcversion (the linux-source package version) and
+# xdax-build.log.
+#
 # Out-of-tree modules should be built with the same compiler as the kernel:
 #   make -C "$O" M=/path/to/module CC="$XDAX_KCC" modules
 # (without CC= kbuild only warns that "gcc" and "gcc-12" have different version strings).
@@ -67,7 +74,7 @@ linux_source_ensure() {
 	local series=${1:?usage: linux_source_ensure SERIES}
 	local ver dir
 	papt_update sid
-	ver=$(linux_source_version "$series")
+	ver=$(linux_source_version "$series") || exit $?
 	dir=$XDAX_CACHE/src/linux-source-$series
 	dk_locked "$dir.lock" _linux_source_extract "$series" "$ver" "$dir"
 	echo "$dir"
@@ -80,13 +87,12 @@ _linux_source_extract() {
 	key="$pkg=$ver"
 	cache_valid "$dir" "$key" && return 0
 	log "extracting $pkg $ver into $dir"
-	deb=$(papt_download sid "$pkg=$ver")
+	deb=$(papt_download sid "$pkg=$ver") || exit $?
 	# Extract next to the final place and rename, so a half-extracted tree is never sealed
 	# and a stale tree stays usable until the new one is complete.  The .deb's payload goes
 	# to a directory of its own: its usr/src/ must not mix with the kernel tree's usr/.
 	tmp=$dir.new unpack=$dir.deb
-	rm -rf "$tmp" "$unpack"
-	mkdir -p "$tmp" "$unpack"
+	rm -rf "$tmp" "$unpack" && mkdir -p "$tmp" "$unpack" || die "cannot create $tmp"
 	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$unpack" "./usr/src/$pkg.tar.xz" ||
 		die "$deb holds no usr/src/$pkg.tar.xz"
 	# The tarball's top directory is linux-source-SERIES/; strip it so DIR is the tree itself.
@@ -96,9 +102,7 @@ _linux_source_extract() {
 	[[ -f $tmp/Makefile && -f $tmp/usr/Kconfig && -x $tmp/scripts/checkpatch.pl &&
 		-d $tmp/tools/testing/selftests/mm ]] ||
 		die "$pkg $ver does not look like a full kernel tree"
-	rm -rf "$dir"
-	mv "$tmp" "$dir"
-	cache_seal "$dir" "$key"
+	rm -rf "$dir" && mv "$tmp" "$dir" && cache_seal "$dir" "$key" || die "cannot install $dir"
 }
 
 # dk_make SRC O ARGS...: make in kernel tree SRC with output in O, always with the same
@@ -180,7 +184,7 @@ dk_config_check() {
 # dk_module_test O LOG: an out-of-tree "hello" module must build against O used as KDIR.
 dk_module_test() {
 	local out=$1 blog=$2 m
-	m=$(mktemp -d /tmp/xdax-hello.XXXXXX)
+	m=$(mktemp -d /tmp/xdax-hello.XXXXXX) || die "mktemp failed"
 	printf '%s\n' '#include <linux/module.h>' \
 		'static int __init hello_init(void) { pr_info("xdax hello\n"); return 0; }' \
 		'static void __exit hello_exit(void) { }' \
@@ -193,36 +197,38 @@ dk_module_test() {
 	rm -rf "$m"
 }
 
+# debug_kernel_dir SRC: where the debug kernel of SRC, the fragment and this script lives.
 debug_kernel_dir() {
-	local src=$1 ver
-	ver=$(linux_source_pkgversion "$src")
-	echo "$XDAX_CACHE/debug-kernel/$ver-$(hash_of "$XDAX_KERNEL_FRAGMENT" "$XDAX_DEBUG_KERNEL_SH")"
+	local src=$1 ver h
+	ver=$(linux_source_pkgversion "$src") || exit $?
+	h=$(hash_of "$XDAX_KERNEL_FRAGMENT" "$XDAX_DEBUG_KERNEL_SH") || die "cannot hash the fragment"
+	echo "$XDAX_CACHE/debug-kernel/$ver-$h"
 }
 
 debug_kernel_ensure() {
-	local src out key
+	local src out ver cc key
 	[[ -f $XDAX_KERNEL_FRAGMENT ]] || die "no kernel config fragment $XDAX_KERNEL_FRAGMENT"
-	command -v "$XDAX_KCC" >/dev/null || die "$XDAX_KCC not found (run host_setup)"
-	src=$(linux_source_ensure "$XDAX_KERNEL_SERIES")
-	out=$(debug_kernel_dir "$src")
+	cc=$("$XDAX_KCC" --version | head -n1) && [[ -n $cc ]] ||
+		die "$XDAX_KCC not found (run host_setup)"
+	src=$(linux_source_ensure "$XDAX_KERNEL_SERIES") || exit $?
+	ver=$(linux_source_pkgversion "$src") || exit $?
+	out=$(debug_kernel_dir "$src") || exit $?
 	# The directory name covers the source version, the fragment and this script; the key
 	# adds the compiler, so a gcc update rebuilds in place.
-	key=$(printf 'source=%s\nversion=%s\nfragment=%s\nscript=%s\ncc=%s\n' "$src" \
-		"$(linux_source_pkgversion "$src")" "$(hash_of "$XDAX_KERNEL_FRAGMENT")" \
-		"$(hash_of "$XDAX_DEBUG_KERNEL_SH")" "$("$XDAX_KCC" --version | head -n1)")
-	dk_locked "$out.lock" _debug_kernel_build "$src" "$out" "$key"
+	key=$(printf 'source=%s\nversion=%s\nfragment=%s\nscript=%s\ncc=%s\n' "$src" "$ver" \
+		"$(hash_of "$XDAX_KERNEL_FRAGMENT")" "$(hash_of "$XDAX_DEBUG_KERNEL_SH")" "$cc")
+	dk_locked "$out.lock" _debug_kernel_build "$src" "$out" "$key" "$ver"
 	echo "$out"
 }
 
-# _debug_kernel_build SRC O KEY (under the lock).  An unsealed O is not wiped: the config is
+# _debug_kernel_build SRC O KEY VERSION (under the lock).  An unsealed O is not wiped: the config is
 # regenerated from scratch and make's dependency tracking (per-option, via fixdep) rebuilds
 # exactly what changed, so an interrupted build resumes instead of starting over.
 _debug_kernel_build() {
-	local src=$1 out=$2 key=$3 blog t0 targets=(bzImage modules_prepare)
+	local src=$1 out=$2 key=$3 ver=$4 blog t0 targets=(bzImage modules_prepare)
 	cache_valid "$out" "$key" && return 0
-	mkdir -p "$out"
 	blog=$out/xdax-build.log
-	: >"$blog"
+	mkdir -p "$out" && : >"$blog" || die "cannot write $blog"
 	log "building the debug kernel in $out ($XDAX_KCC, -j$(nproc); log: $blog)"
 	t0=$SECONDS
 	rm -f "$out/.config"
@@ -230,30 +236,31 @@ _debug_kernel_build() {
 	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" \
 		"$XDAX_KERNEL_FRAGMENT" >>"$blog" 2>&1 || dk_fail "$blog" "merging the fragment failed"
 	dk_make "$src" "$out" olddefconfig >>"$blog" 2>&1 || dk_fail "$blog" "make olddefconfig failed"
-	dk_config_check "$XDAX_KERNEL_FRAGMENT" "$out/.config" "$src"
+	dk_config_check "$XDAX_KERNEL_FRAGMENT" "$out/.config" "$src" || exit $?
 	log "config ok ($((SECONDS - t0))s); compiling"
 	# "modules" also when nothing is =m: it writes Module.symvers, without which
 	# out-of-tree builds cannot check the kernel symbols they use.
 	grep -q '^CONFIG_MODULES=y' "$out/.config" && targets+=(modules)
 	dk_make "$src" "$out" -j"$(nproc)" "${targets[@]}" >>"$blog" 2>&1 ||
 		dk_fail "$blog" "debug kernel build failed"
-	dk_module_test "$out" "$blog"
-	cache_seal "$out" "$key"
+	dk_module_test "$out" "$blog" || exit $?
+	echo "$ver" >"$out/.xdax-srcversion" && cache_seal "$out" "$key" || die "cannot seal $out"
 	t0=$((SECONDS - t0))
 	printf 'xdax: debug kernel built in %dm%02ds\n' $((t0 / 60)) $((t0 % 60)) >>"$blog"
 	log "debug kernel $(debug_kernel_version "$out") built in $((t0 / 60))m$((t0 % 60))s"
-	dk_prune "$src" "$out"
+	dk_prune "$src" "$out" "$ver"
 }
 
-# dk_prune SRC O: remove debug kernels built from an earlier extraction of SRC (another
+# dk_prune SRC O VERSION: remove debug kernels built from an earlier extraction of SRC (another
 # package version); their "source" link now points at a different tree, so they are unusable.
 dk_prune() {
-	local src=$1 keep=$2 d
+	local src=$1 keep=$2 ver=$3 d
+	[[ -n $ver ]] || return 0
 	for d in "$XDAX_CACHE"/debug-kernel/*/; do
 		d=${d%/}
 		[[ $d != "$keep" && -f $d/.xdax-key ]] || continue
 		grep -qxF "source=$src" "$d/.xdax-key" || continue
-		grep -qxF "version=$(linux_source_pkgversion "$src")" "$d/.xdax-key" && continue
+		grep -qxF "version=$ver" "$d/.xdax-key" && continue
 		# Skip it if someone holds its lock (still building or being used).
 		(flock -n 9 && log "pruning stale $d" && rm -rf "$d") 9>"$d.lock" || true
 	done
@@ -262,7 +269,7 @@ dk_prune() {
 # debug_kernel_version [O]: kernel release of the debug kernel (default: build or reuse it).
 debug_kernel_version() {
 	local out=${1:-}
-	[[ -n $out ]] || out=$(debug_kernel_ensure)
+	[[ -n $out ]] || out=$(debug_kernel_ensure) || return
 	make -s -C "$out" CC="$XDAX_KCC" kernelrelease
 }
 
@@ -270,7 +277,7 @@ debug_kernel_version() {
 # fails at once with "Could not get lock ..." rather than waiting).
 dk_host_setup() {
 	local try rc errf locked
-	errf=$(mktemp /tmp/xdax-host-setup.XXXXXX)
+	errf=$(mktemp /tmp/xdax-host-setup.XXXXXX) || die "mktemp failed"
 	for try in $(seq 1 40); do
 		# Run it outside any if/|| so that errexit stays in force inside host_setup.
 		set +e
@@ -287,14 +294,14 @@ dk_host_setup() {
 		((locked > 0)) || die "host_setup failed"
 		log "apt/dpkg is locked by another process; retrying in 15s ($try/40)"
 		sleep 15
-		errf=$(mktemp /tmp/xdax-host-setup.XXXXXX)
+		errf=$(mktemp /tmp/xdax-host-setup.XXXXXX) || die "mktemp failed"
 	done
 	die "apt/dpkg stayed locked for 10 minutes"
 }
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
 	dk_host_setup
-	o=$(debug_kernel_ensure)
+	o=$(debug_kernel_ensure) || exit $?
 	log "debug kernel $(debug_kernel_version "$o"): $o/arch/x86/boot/bzImage"
 	echo "$o"
 fi

@@ -32,6 +32,11 @@ dkms_install() {
 		echo "dkms status does not say xdax/$ver is installed for $abi" >&2
 		return 1
 	}
+	# The DKMS build of xdax itself must be warning-free with the kernel's own compiler.
+	if grep -E 'warning:|error:' "$r/var/lib/dkms/xdax/$ver/$abi"/*/log/make.log >&2; then
+		echo "the DKMS build printed warnings" >&2
+		return 1
+	fi
 	ko=$(cd "$r/lib/modules/$abi" && find . -name 'xdax.ko*' | sed 's|^\./||')
 	[[ $(wc -l <<<"$ko") == 1 && -n $ko ]] || {
 		echo "dkms installed no single xdax module under /lib/modules/$abi: '$ko'" >&2

@@ -48,16 +48,18 @@ host_setup() {
 declare -A XDAX_APT_SUITES=(
 	[bookworm]="bookworm bookworm-updates bookworm-security bookworm-backports"
 	[sid]="sid experimental"
+	[sid-src]="sid"
 )
 
-# apt_sources NAME OPTS: the sources.list lines of suite set NAME.
+# apt_sources NAME OPTS: the sources.list lines of suite set NAME (NAME-src: source packages).
 apt_sources() {
-	local s
+	local s type=deb
+	[[ $1 == *-src ]] && type=deb-src
 	for s in ${XDAX_APT_SUITES[$1]}; do
 		if [[ $s == *-security ]]; then
-			echo "deb [$2] $XDAX_SECURITY_MIRROR $s main"
+			echo "$type [$2] $XDAX_SECURITY_MIRROR $s main"
 		else
-			echo "deb [$2] $XDAX_MIRROR $s main"
+			echo "$type [$2] $XDAX_MIRROR $s main"
 		fi
 	done
 }

@@ -1,3 +1,9 @@
-/* XDAX_HAVE_MMAP_PREPARE: file_operations.mmap_prepare (informational; .mmap still works). */
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XDAX_HAVE_MMAP_PREPARE: file_operations.mmap_prepare (7.x; .mmap still works).
+ */
 #include <linux/fs.h>
-const struct file_operations xdax_probe = { .mmap_prepare = NULL };
+
+const struct file_operations xdax_probe = {
+	.mmap_prepare = NULL,
+};

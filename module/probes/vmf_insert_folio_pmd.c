@@ -1,4 +1,13 @@
-/* XDAX_HAVE_VMF_INSERT_FOLIO_PMD: refcounted PMD-order folio inserts (6.15+). */
-#include <linux/mm.h>
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XDAX_HAVE_VMF_INSERT_FOLIO_PMD: refcounted PMD-order folio inserts (6.15+).
+ */
 #include <linux/huge_mm.h>
-vm_fault_t xdax_probe(struct vm_fault *vmf, struct folio *f) { return vmf_insert_folio_pmd(vmf, f, true); }
+#include <linux/mm.h>
+
+vm_fault_t xdax_probe(struct vm_fault *vmf, struct folio *folio);
+
+vm_fault_t xdax_probe(struct vm_fault *vmf, struct folio *folio)
+{
+	return vmf_insert_folio_pmd(vmf, folio, true);
+}
