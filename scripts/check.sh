@@ -86,7 +86,8 @@ debug_kernel() {
 	b=$out/build
 	rm -rf "$b"
 	make -s -C "$XDAX_TOP" dkms-src DESTDIR="$b" >/dev/null
-	if ! make -C "$b/module" KDIR="$kdir" >"$out/build.log" 2>&1; then
+	if ! make -C "$b/module" KDIR="$kdir" CC="$XDAX_KCC" >"$out/build.log" 2>&1 ||
+		grep -E 'warning:|error:' "$out/build.log" >&2; then
 		cat "$out/build.log" >&2
 		record debug 0 1 0 "$krel: module build failed"
 		return 0

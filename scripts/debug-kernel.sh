@@ -92,7 +92,8 @@ _linux_source_extract() {
 	# and a stale tree stays usable until the new one is complete.  The .deb's payload goes
 	# to a directory of its own: its usr/src/ must not mix with the kernel tree's usr/.
 	tmp=$dir.new unpack=$dir.deb
-	rm -rf "$tmp" "$unpack" && mkdir -p "$tmp" "$unpack" || die "cannot create $tmp"
+	rm -rf "$tmp" "$unpack"
+	mkdir -p "$tmp" "$unpack" || die "cannot create $tmp"
 	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$unpack" "./usr/src/$pkg.tar.xz" ||
 		die "$deb holds no usr/src/$pkg.tar.xz"
 	# The tarball's top directory is linux-source-SERIES/; strip it so DIR is the tree itself.
@@ -102,7 +103,9 @@ _linux_source_extract() {
 	[[ -f $tmp/Makefile && -f $tmp/usr/Kconfig && -x $tmp/scripts/checkpatch.pl &&
 		-d $tmp/tools/testing/selftests/mm ]] ||
 		die "$pkg $ver does not look like a full kernel tree"
-	rm -rf "$dir" && mv "$tmp" "$dir" && cache_seal "$dir" "$key" || die "cannot install $dir"
+	rm -rf "$dir"
+	mv "$tmp" "$dir" || die "cannot move $tmp to $dir"
+	cache_seal "$dir" "$key" || die "cannot seal $dir"
 }
 
 # dk_make SRC O ARGS...: make in kernel tree SRC with output in O, always with the same
@@ -133,13 +136,18 @@ dk_kconfig_deps() {
 		/\\$/ { sub(/\\$/, ""); cont = cont $0 " "; next }
 		{ $0 = cont $0; cont = "" }
 		$1 ~ /^(menu)?config$/ { in_sym = ($2 == sym); next }
-		/^[[:space:]]*(choice|endchoice|menu|endmenu|if|endif|comment|source)([[:space:]]|$)/ { in_sym = 0 }
+		$1 ~ /^(choice|endchoice|menu|endmenu|if|endif|comment|source)$/ { in_sym = 0 }
 		in_sym && $1 == "depends" && $2 == "on" {
 			sub(/^[[:space:]]*depends on[[:space:]]*/, "")
 			gsub(/[[:space:]]+/, " ")
-			d = d (d ? " && " : "") $0
+			dep[++n] = $0
 		}
-		END { print (d ? d : "(none)") }' $files
+		END {
+			if (n == 0) { print "(none)"; exit }
+			if (n == 1) { print dep[1]; exit }
+			for (i = 1; i <= n; i++) printf "%s(%s)", (i > 1 ? " && " : ""), dep[i]
+			print ""
+		}' $files
 }
 
 # dk_config_check FRAGMENT CONFIG SRC: every CONFIG_X=y of FRAGMENT must be =y in CONFIG.
@@ -153,7 +161,8 @@ dk_config_check() {
 		case $got in
 		"") why="absent from .config: unmet dependencies (or no such symbol)" ;;
 		"$sym=m") why="=m: limited by a tristate dependency at m" ;;
-		*"is not set") why="not set: visible but off (a choice, a 'depends on' limit, or a select conflict)" ;;
+		*"is not set")
+			why="not set: visible but off (a choice, a 'depends on' limit, or a select conflict)" ;;
 		*) why="$got" ;;
 		esac
 		deps=$(dk_kconfig_deps "$src" "${sym#CONFIG_}")
@@ -208,8 +217,7 @@ debug_kernel_dir() {
 debug_kernel_ensure() {
 	local src out ver cc key
 	[[ -f $XDAX_KERNEL_FRAGMENT ]] || die "no kernel config fragment $XDAX_KERNEL_FRAGMENT"
-	cc=$("$XDAX_KCC" --version | head -n1) && [[ -n $cc ]] ||
-		die "$XDAX_KCC not found (run host_setup)"
+	cc=$("$XDAX_KCC" --version | head -n1) || die "$XDAX_KCC not found (run host_setup)"
 	src=$(linux_source_ensure "$XDAX_KERNEL_SERIES") || exit $?
 	ver=$(linux_source_pkgversion "$src") || exit $?
 	out=$(debug_kernel_dir "$src") || exit $?
@@ -221,14 +229,15 @@ debug_kernel_ensure() {
 	echo "$out"
 }
 
-# _debug_kernel_build SRC O KEY VERSION (under the lock).  An unsealed O is not wiped: the config is
-# regenerated from scratch and make's dependency tracking (per-option, via fixdep) rebuilds
-# exactly what changed, so an interrupted build resumes instead of starting over.
+# _debug_kernel_build SRC O KEY VERSION (under the lock).  An unsealed O is not wiped: the
+# config is regenerated from scratch and make's dependency tracking (per option, via fixdep)
+# rebuilds exactly what changed, so an interrupted build resumes instead of starting over.
 _debug_kernel_build() {
 	local src=$1 out=$2 key=$3 ver=$4 blog t0 targets=(bzImage modules_prepare)
 	cache_valid "$out" "$key" && return 0
 	blog=$out/xdax-build.log
-	mkdir -p "$out" && : >"$blog" || die "cannot write $blog"
+	mkdir -p "$out" || die "cannot create $out"
+	: >"$blog" || die "cannot write $blog"
 	log "building the debug kernel in $out ($XDAX_KCC, -j$(nproc); log: $blog)"
 	t0=$SECONDS
 	rm -f "$out/.config"
@@ -244,7 +253,8 @@ _debug_kernel_build() {
 	dk_make "$src" "$out" -j"$(nproc)" "${targets[@]}" >>"$blog" 2>&1 ||
 		dk_fail "$blog" "debug kernel build failed"
 	dk_module_test "$out" "$blog" || exit $?
-	echo "$ver" >"$out/.xdax-srcversion" && cache_seal "$out" "$key" || die "cannot seal $out"
+	echo "$ver" >"$out/.xdax-srcversion" || die "cannot write $out/.xdax-srcversion"
+	cache_seal "$out" "$key" || die "cannot seal $out"
 	t0=$((SECONDS - t0))
 	printf 'xdax: debug kernel built in %dm%02ds\n' $((t0 / 60)) $((t0 % 60)) >>"$blog"
 	log "debug kernel $(debug_kernel_version "$out") built in $((t0 / 60))m$((t0 % 60))s"
@@ -288,7 +298,8 @@ dk_host_setup() {
 		rc=$?
 		set -e
 		cat "$errf" >&2
-		locked=$(grep -ciE 'could not get lock|unable to acquire|is another process using it' "$errf" || true)
+		locked=$(grep -ciE 'could not get lock|unable to acquire|is another process using it' \
+			"$errf" || true)
 		rm -f "$errf"
 		((rc == 0)) && return 0
 		((locked > 0)) || die "host_setup failed"

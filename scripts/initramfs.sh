@@ -44,6 +44,7 @@ initramfs_build() {
 	done
 	local dst=$t/lib/modules/$abi
 	mkdir -p "$dst"
+	touch "$dst"/modules.{order,builtin,builtin.modinfo}
 	if [[ -n $kmods ]]; then
 		cp "$kmods"/modules.{order,builtin,builtin.modinfo} "$dst/" 2>/dev/null || true
 		for m in $(_module_closure "$kmods/modules.dep" "${XDAX_GUEST_MODULES[@]}"); do
