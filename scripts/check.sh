@@ -4,7 +4,7 @@
 # do, boot each kernel in QEMU with a reserved range, run the guest tests, judge every run,
 # and end with one line "N passed, N failed, N skipped" over all kernels.
 #
-#   scripts/check.sh [KERNEL...]     KERNEL: 6.1 6.12 7.2 7.3 debug lint (default: all)
+#   scripts/check.sh [TARGET...]     TARGET: harness lint 6.1 6.12 7.2 7.3 debug (default: all)
 #
 # Environment: XDAX_CACHE (default ~/.cache/xdax), XDAX_KVM=1 (use KVM), XDAX_CYCLES
 # (insmod/rmmod cycles, default 50), XDAX_VM_TIMEOUT (seconds per boot, default 900),
@@ -17,9 +17,10 @@ source "$XDAX_TOP/scripts/initramfs.sh"
 source "$XDAX_TOP/scripts/vm.sh"
 source "$XDAX_TOP/scripts/debug-kernel.sh"
 source "$XDAX_TOP/scripts/lint.sh"
+source "$XDAX_TOP/scripts/selftest.sh"
 
 targets=("$@")
-((${#targets[@]})) || targets=(lint 6.1 6.12 7.2 7.3 debug)
+((${#targets[@]})) || targets=(harness lint 6.1 6.12 7.2 7.3 debug)
 RES=${XDAX_RESULTS:-$XDAX_TOP/build/results}
 rm -rf "$RES"
 mkdir -p "$RES"
@@ -32,6 +33,11 @@ record() {
 	TOTAL_PASS=$((TOTAL_PASS + $2)) TOTAL_FAIL=$((TOTAL_FAIL + $3)) TOTAL_SKIP=$((TOTAL_SKIP + $4))
 	SUMMARY+=("$(printf '%-8s %4d passed %3d failed %3d skipped  %s' "$1" "$2" "$3" "$4" "$5")")
 }
+
+# One make check at a time per cache: roots and kernels are shared and rebuilt in place.
+mkdir -p "$XDAX_CACHE"
+exec 8>"$XDAX_CACHE/.check.lock"
+flock -n 8 || { log "waiting for another make check using $XDAX_CACHE"; flock 8; }
 
 host_setup
 make -s -C "$XDAX_TOP/tests" >/dev/null || die "building the static test programs failed"
@@ -102,7 +108,8 @@ for t in "${targets[@]}"; do
 	6.1 | 6.12 | 7.2 | 7.3) debian_kernel "$t" ;;
 	debug) debug_kernel ;;
 	lint) lint_all "$RES/lint" ;;
-	*) die "unknown target $t (want: ${XDAX_SERIES[*]} debug lint)" ;;
+	harness) selftest_all "$RES/harness" ;;
+	*) die "unknown target $t (want: harness lint ${XDAX_SERIES[*]} debug)" ;;
 	esac
 done
 

@@ -18,7 +18,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 probes=$here/module/probes
 
 [[ -f $kdir/Makefile ]] || { echo "conftest: no kernel build tree at $kdir" >&2; exit 1; }
-krel=$(MAKEFLAGS= make -s --no-print-directory -C "$kdir" kernelrelease 2>/dev/null || true)
+krel=$(MAKEFLAGS='' make -s --no-print-directory -C "$kdir" kernelrelease 2>/dev/null || true)
 key="kdir=$(cd "$kdir" && pwd -P) krel=$krel make=$* probes=$(cat "$probes"/*.c "$0" | sha256sum | cut -c1-16)"
 if [[ -f $out ]] && grep -qxF "/* key: $key */" "$out"; then
 	exit 0

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
 # The guest's initramfs: busybox, kmod, ndctl/daxctl with their libraries (from the bookworm
 # root), the kernel's modules that the tests need plus xdax where DKMS put it, the static test

@@ -1,9 +1,11 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
 # The Debian kernel matrix: resolve the newest build of each series, fetch and unpack it.
 # Sourced after lib.sh.
 #
 #   kernel_resolve SERIES   -> sets K_ABI K_VER K_ROOT K_IMAGE_PKGS K_HEADERS
 #   kernel_ensure           -> unpacks the resolved kernel, sets K_DIR (vmlinuz, lib/modules/ABI)
+# shellcheck disable=SC2034 # K_* and XDAX_SERIES are this library's results, read by callers.
 
 # series | private apt config and build root | suites allowed | package naming the build
 XDAX_SERIES=(6.1 6.12 7.2 7.3)
@@ -53,7 +55,7 @@ kernel_resolve() {
 kernel_ensure() {
 	local d key deb
 	d=$XDAX_CACHE/kernels/$K_ABI
-	key="${K_IMAGE_PKGS[*]} script=$(hash_of "${BASH_SOURCE[0]}")"
+	key="${K_IMAGE_PKGS[*]} recipe=$(declare -f kernel_ensure | sha256sum | cut -c1-16)"
 	if ! cache_valid "$d" "$key"; then
 		log "fetching Debian kernel $K_ABI ($K_VER)"
 		rm -rf "$d" "$d.new"

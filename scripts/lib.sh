@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
 # Shared helpers for xdax's scripts: cache layout, logging, host packages, private apt.
 # Sourced, never run.  Everything fetched or built lives under $XDAX_CACHE, outside the checkout.
@@ -27,8 +28,8 @@ hash_of() { cat "$@" | sha256sum | cut -c1-16; }
 
 # Host packages the harness itself needs (installed from the machine's own apt sources).
 XDAX_HOST_PKGS=(qemu-system-x86 debootstrap cpio kmod busybox-static xz-utils zstd
-	gcc make flex bison bc libelf-dev libssl-dev dwarves sparse perl python3 file
-	libc6-dev)
+	gcc make flex bison bc libelf-dev libssl-dev dwarves perl python3 file
+	libc6-dev shellcheck dpkg-dev)
 
 host_setup() {
 	local missing=() p
@@ -117,11 +118,11 @@ papt_download() {
 	mkdir -p "$XDAX_POOL"
 	for spec in "$@"; do
 		pkg=${spec%%=*} ver=${spec#*=}
-		f=$(ls "$XDAX_POOL/${pkg}_${ver//:/%3a}_"*.deb 2>/dev/null | head -n1 || true)
+		f=$(compgen -G "$XDAX_POOL/${pkg}_${ver//:/%3a}_*.deb" | head -n1 || true)
 		if [[ -z $f ]]; then
 			(cd "$XDAX_POOL" && papt "$name" apt-get download -qq "$pkg=$ver" >&2) ||
 				die "download of $pkg=$ver failed"
-			f=$(ls "$XDAX_POOL/${pkg}_${ver//:/%3a}_"*.deb | head -n1)
+			f=$(compgen -G "$XDAX_POOL/${pkg}_${ver//:/%3a}_*.deb" | head -n1)
 		fi
 		echo "$f"
 	done

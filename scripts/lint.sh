@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
 # Static checks of the kernel code, each one test result in make check:
 #   checkpatch.pl --strict (from Debian's linux-source), and a W=1 C=1 (sparse) build against
@@ -58,5 +59,13 @@ lint_all() {
 	else
 		fail=$((fail + 1))
 	fi
-	record lint "$pass" "$fail" 0 "checkpatch --strict; W=1 + sparse on $(basename "${kdir:-none}")"
+	# The harness is code too: shellcheck every script (bash libraries and busybox sh tests).
+	if (cd "$XDAX_TOP" && shellcheck -x -S warning scripts/*.sh .ci/run tests/guest/*.sh \
+		tests/guest/init) >"$out/shellcheck.log" 2>&1; then
+		pass=$((pass + 1))
+	else
+		head -n 30 "$out/shellcheck.log" >&2
+		fail=$((fail + 1))
+	fi
+	record lint "$pass" "$fail" 0 "checkpatch --strict; W=1 + sparse on $(basename "${kdir:-none}"); shellcheck"
 }

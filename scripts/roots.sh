@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
 # Debian build roots (debootstrap), cached under $XDAX_CACHE/roots.  Sourced after lib.sh.
 #
@@ -17,8 +18,10 @@ declare -A XDAX_ROOT_PKGS=(
 root_path() { echo "$XDAX_CACHE/roots/$1"; }
 
 root_key() {
-	printf 'suite=%s\npkgs=%s\nmirror=%s\nscript=%s\n' "${XDAX_ROOT_SUITE[$1]}" \
-		"${XDAX_ROOT_PKGS[$1]}" "$XDAX_MIRROR" "$(hash_of "${BASH_SOURCE[0]}")"
+	# The code that makes a root is part of its key (declare -f: code without comments).
+	printf 'suite=%s\npkgs=%s\nmirror=%s\nrecipe=%s\n' "${XDAX_ROOT_SUITE[$1]}" \
+		"${XDAX_ROOT_PKGS[$1]}" "$XDAX_MIRROR" \
+		"$(declare -f root_ensure _root_apt root_run | sha256sum | cut -c1-16)"
 }
 
 root_run() {

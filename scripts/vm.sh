@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
 # Boot a kernel in QEMU with xdax's reserved range, run the guest tests, judge the run.
 # Sourced after lib.sh.

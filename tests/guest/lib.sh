@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # SPDX-License-Identifier: GPL-2.0
 # TAP helpers and xdax checks for the guest tests (busybox sh).  Sourced by run.sh.
 
@@ -75,7 +76,7 @@ xdax_dev_ok() {
 	mode=$(stat -c %a /dev/xdax$n)
 	[ "$mode" = 600 ] || fail "/dev/xdax$n mode $mode, expected 600"
 	dev=$(cat $sys/dev)
-	node=$(printf '%d:%d' 0x$(stat -c %t /dev/xdax$n) 0x$(stat -c %T /dev/xdax$n))
+	node=$(printf '%d:%d' "0x$(stat -c %t /dev/xdax$n)" "0x$(stat -c %T /dev/xdax$n)")
 	[ "$dev" = "$node" ] || fail "sysfs dev $dev != node $node"
 	[ "$(cat $sys/size)" = "$size" ] || fail "sysfs size $(cat $sys/size), expected $size"
 	[ "$(cat $sys/align)" = 2097152 ] || fail "sysfs align $(cat $sys/align), expected 2097152"
@@ -90,6 +91,7 @@ xdax_dev_ok() {
 }
 
 # load ARGS...: modprobe xdax with ARGS, output in $LOAD_OUT, status returned.
+# shellcheck disable=SC2034 # LOAD_OUT is read by the test files.
 load() {
 	LOAD_OUT=$(modprobe $XDAX_MOD "$@" 2>&1)
 }

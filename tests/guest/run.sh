@@ -9,6 +9,7 @@ diag "xdax-guest: kernel $(uname -r) ($(cmdline kernel unknown))"
 for t in ./t[0-9]*.sh; do
 	diag "--- $t"
 	unload >/dev/null 2>&1
+	# shellcheck source=/dev/null # each test file in turn
 	. "$t"
 done
 echo "1..$T_NUM"

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # SPDX-License-Identifier: GPL-2.0
 # Load and unload: the module comes from where it was installed, registers exactly its
 # range, exposes /dev/xdaxN and sysfs as device-dax does, and leaves nothing behind.

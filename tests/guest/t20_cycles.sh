@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # SPDX-License-Identifier: GPL-2.0
 # insmod/rmmod cycles: after each load and each unload, /proc/iomem, the device nodes and
 # the kernel log are checked.  xdaxtest.cycles sets the count (50 by default; raise it for

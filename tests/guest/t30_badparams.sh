@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # SPDX-License-Identifier: GPL-2.0
 # Bad parameters: each load must fail with the expected errno and a precise kernel log
 # line, and leave nothing registered.
@@ -62,8 +63,11 @@ bad "overlapping another xdax range" "$EINVAL" "ranges=.*: range 1 overlaps an e
 	ranges=256M@$R_START,256M@$((R_START + 128 * M))
 bad "duplicated range" "$EINVAL" "ranges=.*: range 1 duplicates an earlier range \(range 0\)" \
 	ranges=64M@$R_START,64M@$R_START
-bad "more than 8 ranges" "$EINVAL" "ranges=.*: range 8: too many ranges" \
-	ranges=$(i=0; s=; while [ $i -lt 9 ]; do s="$s${s:+,}2M@$((R_START + i * 2 * M))"; i=$((i + 1)); done; echo $s)
+nine=$(i=0 s=; while [ $i -lt 9 ]; do
+	s="$s${s:+,}2M@$((R_START + i * 2 * M))"
+	i=$((i + 1))
+done; echo "$s")
+bad "more than 8 ranges" "$EINVAL" "ranges=.*: range 8: too many ranges" "ranges=$nine"
 
 # After all of that, a good load still works: nothing was leaked by the refusals.
 if load ranges=$R && xdax_dev_ok 0 "$R_START" "$R_SIZE" && rmmod xdax && xdax_gone; then

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # SPDX-License-Identifier: GPL-2.0
 # The reference device-dax: ndctl turns the legacy pmem range (memmap=SIZE!START) into
 # /dev/dax0.0, the peer later benchmarks compare against, side by side with xdax.

@@ -1,0 +1,83 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0
+# Tests of the test harness itself, so that a broken judge cannot turn a red run green:
+# vm_judge on synthetic consoles and TAP streams (tests/harness/), and DKMS on a deliberately
+# broken dkms.conf.  Each case is one result of the "harness" line of make check.
+# Sourced after lib.sh, roots.sh, kernels.sh, dkms.sh and vm.sh.
+
+# _judge_case DIR CONSOLE TAP RC EXPECT-FAIL(0|1): run vm_judge on a made-up run.
+_judge_case() {
+	local d=$1
+	mkdir -p "$d"
+	printf '%s\n' "$2" >"$d/console.log"
+	printf '%s\n' "$3" >"$d/results.tap"
+	echo "$4" >"$d/qemu.rc"
+	: >"$d/qemu.log"
+	vm_judge "$d"
+	# A run fails on a problem or on a failed test: make check counts both.
+	if (((${#VM_PROBLEMS[@]} > 0 || VM_FAIL > 0) == $5)); then
+		return 0
+	fi
+	echo "judge case $(basename "$d"): expected problem=$5, got: ${VM_PROBLEMS[*]:-none}" >&2
+	return 1
+}
+
+selftest_all() {
+	local out=$1 pass=0 fail=0 h=$XDAX_TOP/tests/harness clean tap n=0 line
+	mkdir -p "$out"
+	echo "judge on synthetic runs; dkms on a broken dkms.conf" >"$out/version"
+	clean=$(cat "$h/clean.console")
+	tap=$(cat "$h/clean.tap")
+
+	# A clean run is clean, and its counts are right (lockdep's banner is not a splat).
+	if _judge_case "$out/clean" "$clean" "$tap" 0 0 && ((VM_PASS == 2 && VM_SKIP == 1 &&
+		VM_FAIL == 0)); then
+		pass=$((pass + 1))
+	else
+		echo "clean run judged wrong: $VM_PASS/$VM_FAIL/$VM_SKIP ${VM_PROBLEMS[*]}" >&2
+		fail=$((fail + 1))
+	fi
+	# Every kind of splat fails a run whose tests all passed.
+	while read -r line; do
+		n=$((n + 1))
+		if _judge_case "$out/splat$n" "$clean"$'\n'"[   9.0] $line" "$tap" 0 1; then
+			pass=$((pass + 1))
+		else
+			fail=$((fail + 1))
+		fi
+	done <"$h/splats.list"
+	# Missing, truncated or inconsistent results fail; so do a timeout and a QEMU error.
+	_bad() {
+		if _judge_case "$out/$1" "$clean" "$2" "$3" 1; then
+			pass=$((pass + 1))
+		else
+			fail=$((fail + 1))
+		fi
+	}
+	_bad no-plan "${tap/1..3/}" 0
+	_bad plan-mismatch "${tap/1..3/1..4}" 0
+	_bad no-end-marker "${tap/\# xdax-guest: done/}" 0
+	_bad bail-out "Bail out! no xdax module"$'\n'"$tap" 0
+	_bad empty-tap "" 0
+	_bad failed-test "${tap/ok 2/not ok 2}" 0
+	_bad timeout "$tap" 124
+	_bad killed "$tap" 137
+	_bad qemu-error "$tap" 1
+
+	# A broken dkms.conf must fail the DKMS step, the way it would fail for a user.
+	kernel_resolve 6.1
+	root_install "$K_ROOT" "$K_HEADERS"
+	local t
+	t=$(mktemp -d)
+	cp -a "$XDAX_TOP/." "$t/"
+	sed -i 's/^BUILT_MODULE_NAME\[0\]=.*/BUILT_MODULE_NAME[0]="xdax_misnamed"/' "$t/dkms.conf"
+	if (XDAX_TOP=$t dkms_install "$K_ROOT" "$K_ABI" "$out/broken-dkms") >"$out/broken-dkms.log" 2>&1
+	then
+		echo "dkms_install succeeded with a broken dkms.conf" >&2
+		fail=$((fail + 1))
+	else
+		pass=$((pass + 1))
+	fi
+	rm -rf "$t"
+	record harness "$pass" "$fail" 0 "judge on $((pass + fail - 1)) synthetic runs, broken dkms.conf"
+}
