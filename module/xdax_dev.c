@@ -336,6 +336,8 @@ int xdax_dev_create(unsigned int id, const struct xdax_range *r, dev_t devt,
 
 err_pgmap:
 	xdax_pgmap_teardown(xd);
+	if (xd->pgmap_live)
+		return err;	/* leaked with its struct pages, as in destroy */
 err_region:
 	release_mem_region(r->start, r->size);
 err_put:

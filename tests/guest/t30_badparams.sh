@@ -21,7 +21,7 @@ bad() {
 	why=
 	echo "$LOAD_OUT" | grep -q "$err" || why="modprobe said '$LOAD_OUT', expected '$err'"
 	dmesg_since | grep -Eq "xdax: $re" || why="$why; no kernel log line matching 'xdax: $re' in: $(dmesg_since | tail -n 3)"
-	[ "$(dmesg_since | grep -c 'xdax')" -le 2 ] || why="$why; more than 2 log lines: $(dmesg_since)"
+	[ "$(dmesg_since | grep -c 'xdax')" -eq 1 ] || why="$why; not exactly one xdax log line: $(dmesg_since)"
 	out=$(xdax_gone) || why="$why; $out"
 	out=$(dmesg_clean_since_mark) || why="$why; $out"
 	if [ -z "$why" ]; then
