@@ -19,29 +19,11 @@ source "$XDAX_TOP/scripts/debug-kernel.sh"
 source "$XDAX_TOP/scripts/lint.sh"
 source "$XDAX_TOP/scripts/selftest.sh"
 
-targets=("$@")
-((${#targets[@]})) || targets=(harness lint 6.1 6.12 7.2 7.3 debug)
-RES=${XDAX_RESULTS:-$XDAX_TOP/build/results}
-rm -rf "$RES"
-mkdir -p "$RES"
-T_START=$SECONDS
-TOTAL_PASS=0 TOTAL_FAIL=0 TOTAL_SKIP=0
-SUMMARY=()
-
 # record NAME PASS FAIL SKIP DETAIL
 record() {
 	TOTAL_PASS=$((TOTAL_PASS + $2)) TOTAL_FAIL=$((TOTAL_FAIL + $3)) TOTAL_SKIP=$((TOTAL_SKIP + $4))
 	SUMMARY+=("$(printf '%-8s %4d passed %3d failed %3d skipped  %s' "$1" "$2" "$3" "$4" "$5")")
 }
-
-# One make check at a time per cache: roots and kernels are shared and rebuilt in place.
-mkdir -p "$XDAX_CACHE"
-exec 8>"$XDAX_CACHE/.check.lock"
-flock -n 8 || { log "waiting for another make check using $XDAX_CACHE"; flock 8; }
-
-host_setup
-make -s -C "$XDAX_TOP/tests" >/dev/null || die "building the static test programs failed"
-root_ensure bookworm
 
 # run_kernel NAME KERNEL-IMAGE ABI KMODS XDAXTREE MODPATH VERSION-TEXT
 run_kernel() {
@@ -55,7 +37,9 @@ run_kernel() {
 		"xdaxtest.pmem_start=$XDAX_PMEM_START" "xdaxtest.cycles=${XDAX_CYCLES:-50}" \
 		"xdaxtest.version=$(xdax_version)" "xdaxtest.modpath=$modpath" \
 		${XDAX_MODE:+"xdaxtest.mode=$XDAX_MODE"}
-	[[ ${XDAX_MODE:-} == demo ]] && grep -av '^ok\|^1\.\.\|^# xdax-guest' "$out/results.tap"
+	if [[ ${XDAX_MODE:-} == demo ]]; then
+		grep -av '^ok\|^1\.\.\|^# xdax-guest' "$out/results.tap" || true
+	fi
 	vm_judge "$out"
 	for p in "${VM_PROBLEMS[@]}"; do
 		echo "$name: FAIL: $p" >&2
@@ -103,20 +87,50 @@ debug_kernel() {
 		"$krel debug kernel from Debian linux-source ($(cat "$kdir/.xdax-srcversion" 2>/dev/null))"
 }
 
-for t in "${targets[@]}"; do
-	case $t in
-	6.1 | 6.12 | 7.2 | 7.3) debian_kernel "$t" ;;
-	debug) debug_kernel ;;
-	lint) lint_all "$RES/lint" ;;
-	harness) selftest_all "$RES/harness" ;;
-	*) die "unknown target $t (want: harness lint ${XDAX_SERIES[*]} debug)" ;;
-	esac
-done
+# The whole run is one function, parsed before it starts: editing this file while a check
+# runs cannot change what the running check does.
+main() {
+	targets=("$@")
+	((${#targets[@]})) || targets=(harness lint 6.1 6.12 7.2 7.3 debug)
+	RES=${XDAX_RESULTS:-$XDAX_TOP/build/results}
+	# Results of an earlier run are replaced; anything else is never deleted.
+	if [[ -e $RES && ! -f $RES/.xdax-results ]] && [[ -n $(ls -A "$RES") ]]; then
+		die "$RES exists and does not hold xdax results; choose another XDAX_RESULTS"
+	fi
+	rm -rf "$RES"
+	mkdir -p "$RES"
+	touch "$RES/.xdax-results"
+	T_START=$SECONDS
+	TOTAL_PASS=0 TOTAL_FAIL=0 TOTAL_SKIP=0
+	SUMMARY=()
 
-{
-	echo "xdax $(xdax_version) ($(git -C "$XDAX_TOP" describe --always --dirty 2>/dev/null || echo no-git)), make check in $((SECONDS - T_START)) s"
-	for f in "$RES"/*/version; do echo "$(basename "$(dirname "$f")"): $(cat "$f")"; done
-	printf '%s\n' "${SUMMARY[@]}"
-} | tee "$RES/summary.txt"
-echo "$TOTAL_PASS passed, $TOTAL_FAIL failed, $TOTAL_SKIP skipped"
-((TOTAL_FAIL == 0 && TOTAL_PASS > 0))
+	# One make check at a time per cache: roots and kernels are shared and rebuilt in place.
+	mkdir -p "$XDAX_CACHE"
+	exec 8>"$XDAX_CACHE/.check.lock"
+	flock -n 8 || { log "waiting for another make check using $XDAX_CACHE"; flock 8; }
+
+	host_setup
+	make -s -C "$XDAX_TOP/tests" >/dev/null || die "building the static test programs failed"
+	root_ensure bookworm
+
+	for t in "${targets[@]}"; do
+		case $t in
+		6.1 | 6.12 | 7.2 | 7.3) debian_kernel "$t" ;;
+		debug) debug_kernel ;;
+		lint) lint_all "$RES/lint" ;;
+		harness) selftest_all "$RES/harness" ;;
+		*) die "unknown target $t (want: harness lint ${XDAX_SERIES[*]} debug)" ;;
+		esac
+	done
+
+	{
+		echo "xdax $(xdax_version) ($(git -C "$XDAX_TOP" describe --always --dirty 2>/dev/null || echo no-git)), make check in $((SECONDS - T_START)) s"
+		for f in "$RES"/*/version; do echo "$(basename "$(dirname "$f")"): $(cat "$f")"; done
+		printf '%s\n' "${SUMMARY[@]}"
+	} | tee "$RES/summary.txt"
+	echo "$TOTAL_PASS passed, $TOTAL_FAIL failed, $TOTAL_SKIP skipped"
+	((TOTAL_FAIL == 0 && TOTAL_PASS > 0))
+}
+
+main "$@"
+exit $?
