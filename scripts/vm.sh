@@ -34,6 +34,8 @@ vm_run() {
 	local append="console=ttyS0,115200 panic=-1 panic_on_warn=1 oops=panic"
 	append+=" hung_task_panic=1 sysctl.kernel.hung_task_timeout_secs=60 softlockup_panic=1"
 	append+=" memmap=${XDAX_RANGE_SIZE}\$${XDAX_RANGE_START} memmap=${XDAX_PMEM_SIZE}!${XDAX_PMEM_START}"
+	# Test markers go through /dev/kmsg: no rate limit on them, and room for a soak's log.
+	append+=" printk.devkmsg=on log_buf_len=4M"
 	append+=" mitigations=off rdinit=/init xdaxtest.kernel=$name $*"
 	echo "$append" >"$out/cmdline"
 	local t0=$SECONDS

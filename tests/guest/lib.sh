@@ -45,12 +45,29 @@ check() {
 fail() { echo "$*"; return 1; }
 
 # --- kernel log --------------------------------------------------------------------------
-# dmesg_mark: remember where the log is; dmesg_since: what came after the mark.
-dmesg_mark() { DMESG_MARK=$(dmesg | wc -l); }
-dmesg_since() { dmesg | tail -n +$((DMESG_MARK + 1)); }
+# dmesg_mark writes a numbered marker into the kernel log; dmesg_since prints what came after
+# the latest marker.  (A line count is no position once the ring buffer wraps, as it does in
+# a soak.)  The number lives in a file: tests run inside command substitutions, and a
+# subshell's counter would be lost and its numbers reused.  A marker that scrolled out is
+# reported, never taken as an empty log.
+DMESG_SEQ_FILE=/tmp/xdaxtest.mark
+dmesg_mark() {
+	n=$(($(cat $DMESG_SEQ_FILE 2>/dev/null || echo 0) + 1))
+	echo $n >$DMESG_SEQ_FILE
+	echo "xdaxtest: mark $n" >/dev/kmsg
+}
+dmesg_since() {
+	dmesg | sed -n "/xdaxtest: mark $(cat $DMESG_SEQ_FILE)\$/,\$p" | tail -n +2
+}
+dmesg_mark_present() {
+	n=$(cat $DMESG_SEQ_FILE)
+	[ "$(dmesg | grep -c "xdaxtest: mark $n\$")" = 1 ] ||
+		fail "kernel log marker $n scrolled out (or is not unique)"
+}
 
 SPLAT_RE='BUG:|WARNING:|KASAN:|UBSAN:|Call Trace|Oops|general protection|DEBUG_LOCKS_WARN_ON|possible (circular|recursive) locking|blocked for more than'
 dmesg_clean_since_mark() {
+	dmesg_mark_present || return 1
 	s=$(dmesg_since | grep -E "$SPLAT_RE") || return 0
 	fail "kernel log: $s"
 }
