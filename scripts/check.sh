@@ -25,6 +25,21 @@ record() {
 	SUMMARY+=("$(printf '%-8s %4d passed %3d failed %3d skipped  %s' "$1" "$2" "$3" "$4" "$5")")
 }
 
+# probes_check NAME CONFIG.H: the probes' answers for kernel NAME must be exactly those of
+# tests/harness/probes.expected.  Sets PROBE_PASS/PROBE_FAIL for run_kernel to count.
+probes_check() {
+	local want got
+	want=$(awk -v k="$1" '$1 == k { $1 = ""; print }' "$XDAX_TOP/tests/harness/probes.expected" |
+		tr ' ' '\n' | sed '/^$/d' | sort | tr '\n' ' ')
+	got=$(sed -n 's/^#define XDAX_HAVE_\([A-Z0-9_]*\) 1$/\1/p' "$2" | sort | tr '\n' ' ')
+	if [[ -n $want && $want == "$got" ]]; then
+		PROBE_PASS=1 PROBE_FAIL=0
+	else
+		echo "$1: compile probes found [$got], tests/harness/probes.expected says [$want]" >&2
+		PROBE_PASS=0 PROBE_FAIL=1
+	fi
+}
+
 # run_kernel NAME KERNEL-IMAGE ABI KMODS XDAXTREE MODPATH VERSION-TEXT
 run_kernel() {
 	local name=$1 image=$2 abi=$3 kmods=$4 xtree=$5 modpath=$6 out=$RES/$1 p
@@ -45,8 +60,10 @@ run_kernel() {
 		echo "$name: FAIL: $p" >&2
 	done
 	grep -a '^not ok' "$out/results.tap" | sed "s/^/$name: /" >&2 || true
-	# A run with a problem counts one failure on top of whatever the tests said.
-	record "$name" "$VM_PASS" $((VM_FAIL + (${#VM_PROBLEMS[@]} ? 1 : 0))) "$VM_SKIP" \
+	# A run with a problem counts one failure on top of whatever the tests said; the probe
+	# check counts as one more result.
+	record "$name" $((VM_PASS + PROBE_PASS)) $((VM_FAIL + PROBE_FAIL + (${#VM_PROBLEMS[@]} ? 1 : 0))) \
+		"$VM_SKIP" \
 		"$abi, $(cat "$out/seconds")s$( ((${#VM_PROBLEMS[@]})) && echo ", ${VM_PROBLEMS[0]}")"
 }
 
@@ -64,6 +81,7 @@ debian_kernel() {
 		record "$series" 0 1 0 "$K_ABI: dkms add/build/install failed (see $out/xdax.dkms.log)"
 		return 0
 	fi
+	probes_check "$series" "$out/xdax.config.h"
 	run_kernel "$series" "$K_DIR/vmlinuz" "$K_ABI" "$K_DIR/lib/modules/$K_ABI" "$out/xdax" \
 		"$(dirname "$XDAX_KO_REL")" "$(cat "$out/version")"
 }
@@ -83,6 +101,8 @@ debug_kernel() {
 		return 0
 	fi
 	install -D -m 644 "$b/module/xdax.ko" "$out/xdax/lib/modules/$krel/extra/xdax.ko"
+	cp "$b/module/xdax_config.h" "$out/xdax.config.h"
+	probes_check debug "$out/xdax.config.h"
 	run_kernel debug "$kdir/arch/x86/boot/bzImage" "$krel" "" "$out/xdax" extra \
 		"$krel debug kernel from Debian linux-source ($(cat "$kdir/.xdax-srcversion" 2>/dev/null))"
 }

@@ -26,6 +26,9 @@ fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# -Werror: a probe passes only if it compiles cleanly.  Many API changes (a const added to a
+# parameter, a changed pointer type) are only warnings by default and would answer "yes".
+echo "ccflags-y := -Werror" >"$tmp/Kbuild"
 names=()
 for f in "$probes"/*.c; do
 	n=$(basename "$f" .c)

@@ -2,8 +2,7 @@
 /*
  * XDAX_HAVE_VMF_INSERT_FOLIO_PMD: refcounted PMD-order folio inserts (6.15+).
  */
-#include <linux/huge_mm.h>
-#include <linux/mm.h>
+#include <linux/mm.h>	/* includes huge_mm.h, which is not self-contained */
 
 vm_fault_t xdax_probe(struct vm_fault *vmf, struct folio *folio);
 

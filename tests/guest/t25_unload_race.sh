@@ -28,9 +28,10 @@ race() {
 	done
 	kill $p1 $p2
 	wait $p1 $p2 2>/dev/null
-	diag "$ROUNDS rounds, rmmod refused $busy times while an open was in flight"
+	echo "$busy" >/tmp/xdaxtest.race-busy
 	xdax_gone
 }
 dmesg_mark
 check "$ROUNDS load/unload rounds racing with opens and sysfs reads" race
+diag "rmmod was refused $(cat /tmp/xdaxtest.race-busy 2>/dev/null) times while an open was in flight"
 check "no kernel splat during the race" dmesg_clean_since_mark
