@@ -13,7 +13,7 @@ step() {
 	if sh -c "$1" 2>&1; then ok "$1"; else not_ok "$1"; fi
 }
 step "grep -i -e reserved -e xdax /proc/iomem"
-step "modprobe xdax ranges=$((R_SIZE >> 20))M@$R_START && dmesg | grep xdax"
+step "modprobe xdax ranges=$((R_SIZE >> 20))M@$R_START && dmesg | grep -E '\] xdax'"
 step "ls -l /dev/xdax*"
 step "grep . /sys/class/xdax/xdax0/size /sys/class/xdax/xdax0/align /sys/class/xdax/xdax0/resource"
 step "grep -i -e reserved -e xdax /proc/iomem"
