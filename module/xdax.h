@@ -77,6 +77,4 @@ int xdax_dev_create(unsigned int id, const struct xdax_range *r, dev_t devt,
 void xdax_dev_destroy(struct xdax_dev *xd);
 int xdax_check_range(unsigned int id, const struct xdax_range *r);
 
-extern const struct attribute_group *xdax_dev_groups[];
-
 #endif /* XDAX_H */

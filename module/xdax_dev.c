@@ -247,7 +247,7 @@ static const struct attribute_group xdax_dev_group = {
 	.attrs = xdax_dev_attrs,
 };
 
-const struct attribute_group *xdax_dev_groups[] = {
+static const struct attribute_group *xdax_dev_groups[] = {
 	&xdax_dev_group,
 	NULL,
 };

@@ -43,7 +43,7 @@ kernel_resolve() {
 	[[ -n $best_pkg ]] || die "no Debian kernel of series $series in ${XDAX_SERIES_SUITES[$series]}"
 	[[ $best_pkg =~ ^${re}$ ]]
 	abi=${BASH_REMATCH[1]}
-	K_SERIES=$series K_ABI=$abi K_VER=$best_ver K_ROOT=$apt
+	K_ABI=$abi K_VER=$best_ver K_ROOT=$apt
 	if [[ $best_pkg == linux-binary-* ]]; then
 		K_IMAGE_PKGS=("$best_pkg=$K_VER" "linux-modules-$abi=$K_VER" "linux-base-$abi=$K_VER")
 	else
