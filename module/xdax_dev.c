@@ -104,22 +104,21 @@ static int xdax_freeze_all(struct xdax_dev *xd)
 
 /*
  * Give every block back to the kernel in the state it handed them out (1), so
- * that memunmap_pages() sees what it expects.  Returns the number of blocks
- * that were not free; the caller must not unmap the range if there are any.
+ * that memunmap_pages() sees what it expects.  If any block is not free,
+ * nothing is touched and the number of such blocks is returned: the caller
+ * must then leave the range mapped, with every free block still frozen.
  */
 static unsigned long xdax_unfreeze_all(struct xdax_dev *xd)
 {
-	unsigned long b, busy = 0;
-	struct folio *folio;
+	unsigned long b, nr = xdax_nr_blocks(xd), busy = 0;
 
-	for (b = 0; b < xdax_nr_blocks(xd); b++) {
-		folio = xdax_block_folio(xd, b);
-		if (folio_ref_count(folio) == 0)
-			folio_ref_unfreeze(folio, 1);
-		else
-			busy++;
-	}
-	return busy;
+	for (b = 0; b < nr; b++)
+		busy += folio_ref_count(xdax_block_folio(xd, b)) != 0;
+	if (busy)
+		return busy;
+	for (b = 0; b < nr; b++)
+		folio_ref_unfreeze(xdax_block_folio(xd, b), 1);
+	return 0;
 }
 
 static int xdax_reserved_cb(struct resource *res, void *arg)
