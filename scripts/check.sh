@@ -92,11 +92,8 @@ debug_kernel() {
 	kdir=$(debug_kernel_ensure) || { record debug 0 1 0 "debug kernel build failed"; return 0; }
 	krel=$(debug_kernel_version "$kdir")
 	b=$out/build
-	rm -rf "$b"
-	make -s -C "$XDAX_TOP" dkms-src DESTDIR="$b" >/dev/null
-	if ! make -C "$b/module" KDIR="$kdir" CC="$XDAX_KCC" >"$out/build.log" 2>&1 ||
-		grep -E 'warning:|error:' "$out/build.log" >&2; then
-		cat "$out/build.log" >&2
+	if ! debug_module_build "$kdir" "$b" "$out/build.log"; then
+		tail -n 30 "$out/build.log" >&2
 		record debug 0 1 0 "$krel: module build failed"
 		return 0
 	fi

@@ -108,6 +108,18 @@ _linux_source_extract() {
 	cache_seal "$dir" "$key" || die "cannot seal $dir"
 }
 
+# debug_module_build KDIR DIR LOG [MAKE ARGS...]: build xdax from a clean copy of its DKMS
+# tree in DIR against the debug kernel KDIR, with the kernel's own compiler.  Fails if the
+# build fails or prints any warning or error; the output is in LOG.
+debug_module_build() {
+	local kdir=$1 dir=$2 blog=$3
+	shift 3
+	rm -rf "$dir"
+	make -s -C "$XDAX_TOP" dkms-src DESTDIR="$dir" >/dev/null || return 1
+	make -C "$dir/module" KDIR="$kdir" CC="$XDAX_KCC" "$@" >"$blog" 2>&1 &&
+		! grep -E 'warning:|error:' "$blog" >&2
+}
+
 # dk_make SRC O ARGS...: make in kernel tree SRC with output in O, always with the same
 # compiler, so that configuration, build and kernelrelease agree.
 dk_make() {
