@@ -79,8 +79,8 @@ int main(int argc, char **argv)
 
 	memset(&info, 0, sizeof(info));
 	info.size = sizeof(info);
-	info.reserved = 1;
-	expect(info_raw(fd, &info) == EINVAL && info.capacity == 0, "reserved field set: EINVAL");
+	info.features = 1;
+	expect(info_raw(fd, &info) == EINVAL && info.capacity == 0, "features set on input: EINVAL");
 
 	memset(&info, 0, sizeof(info));
 	info.size = 4;

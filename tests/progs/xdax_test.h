@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared helpers for the xdax guest test programs (header-only: every program
+ * is one static binary).  Programs print TAP-style diagnostics on stderr and
+ * exit 0 only if every assertion held; the guest scripts turn exit statuses
+ * into TAP test points.
+ */
+#ifndef XDAX_TEST_H
+#define XDAX_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/xdax.h>
+
+#define XT_MB	(1UL << 20)
+
+static int xt_failures;
+
+/* xt_fail(fmt...): record one failed assertion, with errno text if set. */
+__attribute__((format(printf, 1, 2)))
+static inline void xt_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "FAIL: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	xt_failures++;
+}
+
+__attribute__((format(printf, 1, 2)))
+static inline void xt_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "# ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+}
+
+/* Fatal: the test cannot go on. */
+#define xt_die(...) do { xt_fail(__VA_ARGS__); exit(2); } while (0)
+
+/* xt_expect(cond, fmt...): one assertion. */
+#define xt_expect(cond, ...) do { if (!(cond)) xt_fail(__VA_ARGS__); } while (0)
+
+/* xt_expect_errno(ret, err, what): ret must be -1 with errno == err. */
+#define xt_expect_errno(ret, err, what) do {					\
+	long __r = (ret);							\
+	int __e = errno;							\
+	if (__r != -1 || __e != (err))						\
+		xt_fail("%s: got %ld errno %d (%s), expected -1 errno %d (%s)",	\
+			(what), __r, __r == -1 ? __e : 0,			\
+			__r == -1 ? strerror(__e) : "-", (err), strerror(err)); \
+} while (0)
+
+static inline int xt_open(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		xt_die("open %s: %s", path, strerror(errno));
+	return fd;
+}
+
+static inline struct xdax_info xt_info(int fd)
+{
+	struct xdax_info i = { .size = sizeof(i) };
+
+	if (ioctl(fd, XDAX_IOC_INFO, &i))
+		xt_die("XDAX_IOC_INFO: %s", strerror(errno));
+	return i;
+}
+
+static inline struct xdax_stats xt_stats(int fd)
+{
+	struct xdax_stats s = { .size = sizeof(s) };
+
+	if (ioctl(fd, XDAX_IOC_STATS, &s))
+		xt_die("XDAX_IOC_STATS: %s", strerror(errno));
+	return s;
+}
+
+static inline struct xdax_query xt_query(int fd, uint64_t offset)
+{
+	struct xdax_query q = { .size = sizeof(q), .offset = offset };
+
+	if (ioctl(fd, XDAX_IOC_QUERY, &q))
+		xt_die("XDAX_IOC_QUERY %#llx: %s", (unsigned long long)offset, strerror(errno));
+	return q;
+}
+
+/* Returns 0 or -errno; *st (if given) gets the output fields. */
+static inline int xt_set_size(int fd, uint64_t new_size, uint32_t flags, uint64_t timeout_ns,
+		       struct xdax_set_size *st)
+{
+	struct xdax_set_size a = {
+		.size = sizeof(a), .flags = flags, .new_size = new_size,
+		.timeout_ns = timeout_ns,
+	};
+	int r = ioctl(fd, XDAX_IOC_SET_SIZE, &a) ? -errno : 0;
+
+	if (st)
+		*st = a;
+	return r;
+}
+
+static inline int xt_punch(int fd, uint64_t offset, uint64_t length, uint32_t flags,
+		    uint64_t timeout_ns, struct xdax_punch *st)
+{
+	struct xdax_punch a = {
+		.size = sizeof(a), .flags = flags, .offset = offset, .length = length,
+		.timeout_ns = timeout_ns,
+	};
+	int r = ioctl(fd, XDAX_IOC_PUNCH, &a) ? -errno : 0;
+
+	if (st)
+		*st = a;
+	return r;
+}
+
+/* Returns the pin id, or dies. */
+static inline uint64_t xt_pin(int fd, void *addr, uint64_t length, uint32_t flags)
+{
+	struct xdax_pin p = {
+		.size = sizeof(p), .flags = flags, .addr = (uintptr_t)addr, .length = length,
+	};
+
+	if (ioctl(fd, XDAX_IOC_PIN, &p))
+		xt_die("XDAX_IOC_PIN %p+%#llx: %s", addr, (unsigned long long)length,
+		       strerror(errno));
+	return p.id;
+}
+
+static inline int xt_unpin(int fd, uint64_t id)
+{
+	struct xdax_unpin u = { .size = sizeof(u), .id = id };
+
+	return ioctl(fd, XDAX_IOC_UNPIN, &u) ? -errno : 0;
+}
+
+/*
+ * xt_conserved(fd, where): the audit finds no mismatch and the block counts
+ * add up.  Call after every test step that changes blocks.
+ */
+static inline int xt_conserved(int fd, const char *where)
+{
+	struct xdax_audit a = { .size = sizeof(a) };
+	struct xdax_stats s;
+	int ok = 1;
+
+	if (ioctl(fd, XDAX_IOC_AUDIT, &a)) {
+		xt_fail("%s: XDAX_IOC_AUDIT: %s", where, strerror(errno));
+		return 0;
+	}
+	s = xt_stats(fd);
+	if (a.mismatches) {
+		xt_fail("%s: audit found %llu mismatches over %llu blocks (see dmesg)", where,
+			(unsigned long long)a.mismatches, (unsigned long long)a.checked);
+		ok = 0;
+	}
+	if (a.checked != s.total) {
+		xt_fail("%s: audit walked %llu blocks of %llu", where,
+			(unsigned long long)a.checked, (unsigned long long)s.total);
+		ok = 0;
+	}
+	if (s.free + s.in_use + s.awaiting_reclaim != s.total) {
+		xt_fail("%s: free %llu + in use %llu + awaiting %llu != total %llu", where,
+			(unsigned long long)s.free, (unsigned long long)s.in_use,
+			(unsigned long long)s.awaiting_reclaim, (unsigned long long)s.total);
+		ok = 0;
+	}
+	if (s.kernel_free_calls || s.anomalies) {
+		xt_fail("%s: kernel_free_calls %llu anomalies %llu", where,
+			(unsigned long long)s.kernel_free_calls,
+			(unsigned long long)s.anomalies);
+		ok = 0;
+	}
+	return ok;
+}
+
+/* Fill / verify a recognisable pattern: each 8-byte word holds seed ^ its offset. */
+static inline void xt_fill(void *p, size_t len, uint64_t seed)
+{
+	uint64_t *w = p;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++)
+		w[i] = seed ^ (i * 8);
+}
+
+/* Returns the byte offset of the first mismatch, or (size_t)-1 if none. */
+static inline size_t xt_verify(const void *p, size_t len, uint64_t seed)
+{
+	const uint64_t *w = p;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++)
+		if (w[i] != (seed ^ (i * 8)))
+			return i * 8;
+	return (size_t)-1;
+}
+
+static inline int xt_all_zero(const void *p, size_t len)
+{
+	const uint64_t *w = p;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++)
+		if (w[i])
+			return 0;
+	return 1;
+}
+
+static inline int xt_exit(const char *name)
+{
+	if (xt_failures)
+		fprintf(stderr, "# %s: %d assertion(s) failed\n", name, xt_failures);
+	return xt_failures ? 1 : 0;
+}
+
+#endif /* XDAX_TEST_H */
