@@ -26,6 +26,33 @@
 #define kzalloc_obj(P, ...) kzalloc(sizeof(P), GFP_KERNEL)
 #endif
 
+#if defined(XDAX_HAVE_PFN_T)
+#include <linux/pfn_t.h>
+#endif
+
+/*
+ * How faults map a block.  Refcounted kernels (>= 6.15) map folios with
+ * normal, pinnable PTEs/PMDs that hold a page reference each; older ones map
+ * devmap entries (pfn_t with PFN_DEV|PFN_MAP), which GUP also pins and which
+ * hold no page reference.  Never special PTEs: those cannot be pinned.
+ */
+#if defined(XDAX_HAVE_VMF_INSERT_PAGE_MKWRITE) && defined(XDAX_HAVE_VMF_INSERT_FOLIO_PMD)
+#define XDAX_MAPPING_REFS 1
+#elif defined(XDAX_HAVE_PFN_T)
+#define XDAX_MAPPING_REFS 0
+#else
+#error "no way to map a block with pinnable entries on this kernel"
+#endif
+
+static inline void xdax_vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+#ifdef XDAX_HAVE_VM_FLAGS_SET
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
+
 static inline struct dev_pagemap *xdax_page_pgmap(struct page *page)
 {
 #ifdef XDAX_HAVE_PAGE_PGMAP

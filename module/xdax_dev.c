@@ -6,10 +6,13 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
+#include <linux/mount.h>
+#include <linux/poll.h>
 #include <linux/ioport.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/page_ref.h>
+#include <linux/pagemap.h>
 #include <linux/pfn.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -58,18 +61,6 @@ static const struct dev_pagemap_ops xdax_pgmap_ops = {
 	.page_free = xdax_pgmap_page_free,
 #endif
 };
-
-static struct folio *xdax_block_folio(struct xdax_dev *xd, unsigned long block)
-{
-	unsigned long pfn = PHYS_PFN(xd->range.start) + (block << XDAX_BLOCK_ORDER);
-
-	return page_folio(pfn_to_page(pfn));
-}
-
-static unsigned long xdax_nr_blocks(struct xdax_dev *xd)
-{
-	return xd->range.size >> XDAX_BLOCK_SHIFT;
-}
 
 /*
  * Take every block from the kernel's initial state (refcount 1, see
@@ -157,7 +148,34 @@ int xdax_check_range(unsigned int id, const struct xdax_range *r)
 
 static int xdax_open(struct inode *inode, struct file *file)
 {
-	file->private_data = container_of(inode->i_cdev, struct xdax_dev, cdev);
+	struct xdax_dev *xd = container_of(inode->i_cdev, struct xdax_dev, cdev);
+	struct xdax_file *xf;
+
+	xf = kzalloc_obj(*xf);
+	if (!xf)
+		return -ENOMEM;
+	xf->xd = xd;
+	mutex_init(&xf->lock);
+	INIT_LIST_HEAD(&xf->pins);
+	xf->seen_seq = atomic64_read(&xd->reclaim_seq);
+	/* Every opener maps through the device's one address_space. */
+	inode->i_mapping = xd->inode->i_mapping;
+	file->f_mapping = xd->inode->i_mapping;
+	file->private_data = xf;
+	atomic_inc(&xd->openers);
+	return 0;
+}
+
+static int xdax_release(struct inode *inode, struct file *file)
+{
+	struct xdax_file *xf = file->private_data;
+	struct xdax_dev *xd = xf->xd;
+
+	xdax_unpin_all(xf);
+	mutex_destroy(&xf->lock);
+	kfree(xf);
+	if (atomic_dec_and_test(&xd->openers))
+		xdax_last_close(xd);
 	return 0;
 }
 
@@ -174,32 +192,242 @@ static long xdax_ioctl_info(struct xdax_dev *xd, struct xdax_info __user *uarg)
 	err = copy_struct_from_user(&info, sizeof(info), uarg, usize);
 	if (err)
 		return err;
-	if (info.flags || info.reserved)
+	if (info.flags || info.features)
 		return -EINVAL;
 	info.size = sizeof(info);
 	info.capacity = xd->range.size;
 	info.align = XDAX_BLOCK_SIZE;
 	info.phys_start = xd->range.start;
 	info.id = xd->id;
+	info.features = XDAX_MAPPING_REFS ? XDAX_FEATURE_MAPPING_REFS : 0;
 	if (copy_to_user(uarg, &info, min_t(u32, usize, sizeof(info))))
 		return -EFAULT;
 	return 0;
 }
 
+static void xdax_stats_fill(struct xdax_dev *xd, struct xdax_stats *st)
+{
+	struct xdax_core *c = &xd->core;
+
+	mutex_lock(&c->lock);
+	st->total = c->nr_blocks;
+	st->free = c->nr_free;
+	st->in_use = c->nr_in_use;
+	st->awaiting_reclaim = c->nr_awaiting;
+	mutex_unlock(&c->lock);
+	st->file_size = READ_ONCE(xd->size);
+	st->page_free_calls = atomic64_read(&xd->page_free_calls);
+	st->kernel_free_calls = atomic64_read(&xd->pgmap_free_calls);
+	st->anomalies = atomic64_read(&xd->anomalies);
+	st->pte_faults = atomic64_read(&xd->pte_faults);
+	st->pmd_faults = atomic64_read(&xd->pmd_faults);
+	st->reclaim_events = atomic64_read(&xd->reclaim_seq);
+	st->pinned_pages = atomic64_read(&xd->pinned_pages);
+	st->zeroed = atomic64_read(&xd->zeroed);
+}
+
+static long xdax_ioctl_stats(struct xdax_dev *xd, void __user *uarg)
+{
+	struct xdax_stats st;
+	int err;
+
+	err = xdax_copy_arg(&st, sizeof(st), uarg);
+	if (err)
+		return err;
+	if (st.flags)
+		return -EINVAL;
+	xdax_stats_fill(xd, &st);
+	st.size = sizeof(st);
+	return copy_to_user(uarg, &st, min_t(u32, st.size, sizeof(st))) ? -EFAULT : 0;
+}
+
+static void xdax_audit_report(void *arg, unsigned long block, const char *what)
+{
+	struct xdax_dev *xd = arg;
+
+	pr_err_ratelimited("%s: audit: block %lu: %s\n", dev_name(&xd->dev), block, what);
+}
+
+/*
+ * Compare every block's refcount with its state, and the bookkeeping with
+ * itself.  Exclusive invalidate_lock: no fault is between allocating and
+ * publishing a block while we look.
+ */
+static unsigned long xdax_audit(struct xdax_dev *xd)
+{
+	struct address_space *mapping = xd->inode->i_mapping;
+	struct xdax_core *c = &xd->core;
+	unsigned long b, bad;
+	struct folio *folio;
+	int count;
+
+	filemap_invalidate_lock(mapping);
+	mutex_lock(&c->lock);
+	bad = xdax_core_check(c, xdax_audit_report, xd);
+	for (b = 0; b < c->nr_blocks; b++) {
+		folio = xdax_block_folio(xd, b);
+		count = folio_ref_count(folio);
+		if (c->state[b] == XDAX_CORE_FREE) {
+			if (count) {
+				pr_err_ratelimited("%s: audit: free block %lu has refcount %d\n",
+						   dev_name(&xd->dev), b, count);
+				bad++;
+			} else if (folio_mapped(folio) || folio->mapping) {
+				xdax_audit_report(xd, b, "free block still mapped");
+				bad++;
+			}
+		} else if (count < 1) {
+			pr_err_ratelimited("%s: audit: owned block %lu has refcount %d\n",
+					   dev_name(&xd->dev), b, count);
+			bad++;
+		}
+	}
+	mutex_unlock(&c->lock);
+	filemap_invalidate_unlock(mapping);
+	atomic64_add(bad, &xd->anomalies);
+	return bad;
+}
+
+static long xdax_ioctl_audit(struct xdax_dev *xd, void __user *uarg)
+{
+	struct xdax_audit a;
+	int err;
+
+	err = xdax_copy_arg(&a, sizeof(a), uarg);
+	if (err)
+		return err;
+	if (a.flags || a.checked || a.mismatches)
+		return -EINVAL;
+	a.mismatches = xdax_audit(xd);
+	a.checked = xdax_nr_blocks(xd);
+	return copy_to_user(uarg, &a, min_t(u32, a.size, sizeof(a))) ? -EFAULT : 0;
+}
+
+static long xdax_ioctl_query(struct xdax_dev *xd, void __user *uarg)
+{
+	struct xdax_core *c = &xd->core;
+	struct xdax_query q;
+	struct folio *folio;
+	unsigned long b;
+	int err;
+
+	err = xdax_copy_arg(&q, sizeof(q), uarg);
+	if (err)
+		return err;
+	if ((q.flags & ~XDAX_QUERY_BLOCK) || q.reserved || q.state || q.refcount ||
+	    q.mapcount)
+		return -EINVAL;
+	if (q.flags & XDAX_QUERY_BLOCK) {
+		if (q.block >= c->nr_blocks)
+			return -EINVAL;
+		b = q.block;
+	} else {
+		if (q.offset >= xd->range.size)
+			return -EFBIG;
+		b = xdax_core_lookup(c, q.offset >> XDAX_BLOCK_SHIFT);
+	}
+	mutex_lock(&c->lock);
+	if (b == XDAX_CORE_NONE) {
+		q.block = ~0ULL;
+		q.state = XDAX_BLOCK_HOLE;
+		q.refcount = -1;
+		q.mapcount = -1;
+	} else {
+		folio = xdax_block_folio(xd, b);
+		q.block = b;
+		q.state = c->state[b] == XDAX_CORE_FREE ? XDAX_BLOCK_FREE :
+			  c->state[b] == XDAX_CORE_IN_USE ? XDAX_BLOCK_IN_USE :
+			  XDAX_BLOCK_AWAITING_RECLAIM;
+		q.refcount = folio_ref_count(folio);
+		q.mapcount = XDAX_MAPPING_REFS ? folio_mapcount(folio) : -1;
+	}
+	mutex_unlock(&c->lock);
+	return copy_to_user(uarg, &q, min_t(u32, q.size, sizeof(q))) ? -EFAULT : 0;
+}
+
 static long xdax_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	struct xdax_dev *xd = file->private_data;
+	struct xdax_file *xf = file->private_data;
+	struct xdax_dev *xd = xf->xd;
+	void __user *uarg = (void __user *)arg;
 
 	switch (cmd) {
 	case XDAX_IOC_INFO:
-		return xdax_ioctl_info(xd, (struct xdax_info __user *)arg);
+		return xdax_ioctl_info(xd, uarg);
+	case XDAX_IOC_SET_SIZE:
+		return xdax_ioctl_set_size(xd, uarg);
+	case XDAX_IOC_PUNCH:
+		return xdax_ioctl_punch(xd, uarg);
+	case XDAX_IOC_ALLOCATE:
+		return xdax_ioctl_allocate(xd, uarg);
+	case XDAX_IOC_PIN:
+		return xdax_ioctl_pin(xf, uarg);
+	case XDAX_IOC_UNPIN:
+		return xdax_ioctl_unpin(xf, uarg);
+	case XDAX_IOC_STATS:
+		return xdax_ioctl_stats(xd, uarg);
+	case XDAX_IOC_AUDIT:
+		return xdax_ioctl_audit(xd, uarg);
+	case XDAX_IOC_QUERY:
+		return xdax_ioctl_query(xd, uarg);
 	}
 	return -ENOTTY;
+}
+
+static bool xdax_event_ready(struct xdax_file *xf)
+{
+	return atomic64_read(&xf->xd->reclaim_seq) != READ_ONCE(xf->seen_seq);
+}
+
+static __poll_t xdax_poll(struct file *file, poll_table *wait)
+{
+	struct xdax_file *xf = file->private_data;
+
+	poll_wait(file, &xf->xd->event_wq, wait);
+	return xdax_event_ready(xf) ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+/* One struct xdax_event per read: the reclaims since this file's last one. */
+static ssize_t xdax_read(struct file *file, char __user *buf, size_t count,
+			 loff_t *ppos)
+{
+	struct xdax_file *xf = file->private_data;
+	struct xdax_dev *xd = xf->xd;
+	struct xdax_event ev = { .size = sizeof(ev), .type = XDAX_EVENT_RECLAIM };
+	int err;
+
+	if (count < sizeof(ev))
+		return -EINVAL;
+	for (;;) {
+		if (!xdax_event_ready(xf) && (file->f_flags & O_NONBLOCK))
+			return -EAGAIN;
+		err = wait_event_interruptible(xd->event_wq, xdax_event_ready(xf));
+		if (err)
+			return err;
+		mutex_lock(&xf->lock);
+		ev.seq = atomic64_read(&xd->reclaim_seq);
+		if (ev.seq != xf->seen_seq)
+			break;
+		mutex_unlock(&xf->lock);	/* another reader of this file took it */
+	}
+	ev.reclaimed = ev.seq - xf->seen_seq;
+	xf->seen_seq = ev.seq;
+	mutex_unlock(&xf->lock);
+	mutex_lock(&xd->core.lock);
+	ev.awaiting_reclaim = xd->core.nr_awaiting;
+	ev.free = xd->core.nr_free;
+	mutex_unlock(&xd->core.lock);
+	return copy_to_user(buf, &ev, sizeof(ev)) ? -EFAULT : sizeof(ev);
 }
 
 static const struct file_operations xdax_fops = {
 	.owner = THIS_MODULE,
 	.open = xdax_open,
+	.release = xdax_release,
+	.read = xdax_read,
+	.poll = xdax_poll,
+	.mmap = xdax_mmap,
+	.get_unmapped_area = xdax_get_unmapped_area,
 	.unlocked_ioctl = xdax_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
@@ -234,11 +462,20 @@ static ssize_t pgmap_free_calls_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(pgmap_free_calls);
 
+/* Reading `audit` runs the audit of XDAX_IOC_AUDIT and shows the mismatches. */
+static ssize_t audit_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", xdax_audit(to_xdax_dev(dev)));
+}
+static DEVICE_ATTR_RO(audit);
+
 static struct attribute *xdax_dev_attrs[] = {
 	&dev_attr_size.attr,
 	&dev_attr_align.attr,
 	&dev_attr_resource.attr,
 	&dev_attr_pgmap_free_calls.attr,
+	&dev_attr_audit.attr,
 	NULL,
 };
 
@@ -246,31 +483,121 @@ static const struct attribute_group xdax_dev_group = {
 	.attrs = xdax_dev_attrs,
 };
 
+/* stats/<field>: the fields of XDAX_IOC_STATS, one value per file. */
+#define XDAX_STAT_ATTR(field)						\
+static ssize_t field##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	struct xdax_stats st;						\
+									\
+	xdax_stats_fill(to_xdax_dev(dev), &st);				\
+	return sysfs_emit(buf, "%llu\n", st.field);			\
+}									\
+static DEVICE_ATTR_RO(field)
+
+XDAX_STAT_ATTR(file_size);
+XDAX_STAT_ATTR(total);
+XDAX_STAT_ATTR(free);
+XDAX_STAT_ATTR(in_use);
+XDAX_STAT_ATTR(awaiting_reclaim);
+XDAX_STAT_ATTR(page_free_calls);
+XDAX_STAT_ATTR(kernel_free_calls);
+XDAX_STAT_ATTR(anomalies);
+XDAX_STAT_ATTR(pte_faults);
+XDAX_STAT_ATTR(pmd_faults);
+XDAX_STAT_ATTR(reclaim_events);
+XDAX_STAT_ATTR(pinned_pages);
+XDAX_STAT_ATTR(zeroed);
+
+static struct attribute *xdax_stats_attrs[] = {
+	&dev_attr_file_size.attr,
+	&dev_attr_total.attr,
+	&dev_attr_free.attr,
+	&dev_attr_in_use.attr,
+	&dev_attr_awaiting_reclaim.attr,
+	&dev_attr_page_free_calls.attr,
+	&dev_attr_kernel_free_calls.attr,
+	&dev_attr_anomalies.attr,
+	&dev_attr_pte_faults.attr,
+	&dev_attr_pmd_faults.attr,
+	&dev_attr_reclaim_events.attr,
+	&dev_attr_pinned_pages.attr,
+	&dev_attr_zeroed.attr,
+	NULL,
+};
+
+static const struct attribute_group xdax_stats_group = {
+	.name = "stats",
+	.attrs = xdax_stats_attrs,
+};
+
 static const struct attribute_group *xdax_dev_groups[] = {
 	&xdax_dev_group,
+	&xdax_stats_group,
 	NULL,
 };
 
 static void xdax_dev_release(struct device *dev)
 {
-	kfree(to_xdax_dev(dev));
+	struct xdax_dev *xd = to_xdax_dev(dev);
+
+	if (xd->inode)
+		iput(xd->inode);
+	if (xd->core.state)
+		xdax_core_destroy(&xd->core);
+	mutex_destroy(&xd->hold_lock);
+	kfree(xd);
 }
 
+/*
+ * Take back every block at unload.  rmmod only gets here when no file is
+ * open and the reaper holds no module reference: nothing awaits reclaim and
+ * no closed block had a foreign reference at the last look.  Every in-use
+ * block is detached and frozen; a block that still cannot be frozen (a
+ * reference taken since) leaves the whole range mapped and leaked rather
+ * than freed under its user.
+ */
 static void xdax_pgmap_teardown(struct xdax_dev *xd)
 {
-	unsigned long busy;
+	unsigned long left = 0, busy;
 
 	if (!xd->pgmap_live)
 		return;
-	busy = xdax_unfreeze_all(xd);
+	xdax_core_detach(&xd->core, 0, ULONG_MAX);
+	xdax_core_reclaim(&xd->core, 0, ULONG_MAX, xdax_try_free, xd, &left);
+	busy = left ? left : xdax_unfreeze_all(xd);
 	if (busy) {
-		/* Leak the range rather than free struct pages still in use. */
-		pr_err("%s: %lu blocks still in use at teardown; leaving the range mapped\n",
+		pr_err("%s: %lu blocks still referenced at teardown; leaving the range mapped\n",
 		       dev_name(&xd->dev), busy);
 		return;
 	}
 	memunmap_pages(&xd->pgmap);
 	xd->pgmap_live = false;
+}
+
+/* The inode whose address_space every opener shares, on xdax's pseudo fs. */
+static const struct address_space_operations xdax_aops = {
+	.dirty_folio = noop_dirty_folio,
+};
+
+static int xdax_inode_create(struct xdax_dev *xd)
+{
+	struct inode *inode = alloc_anon_inode(xdax_mnt->mnt_sb);
+
+	if (IS_ERR(inode))
+		return PTR_ERR(inode);
+	/*
+	 * As device-dax: a DAX character-device host makes the VMAs "DAX"
+	 * (huge faults, zap treats devmap PMDs as special, memory-failure
+	 * finds the owners), and noop_dirty_folio serves folio_mark_dirty()
+	 * from zap, O_DIRECT completion and unpin.
+	 */
+	inode->i_mode = S_IFCHR;
+	inode->i_flags = S_DAX;
+	inode->i_rdev = xd->dev.devt;
+	inode->i_mapping->a_ops = &xdax_aops;
+	xd->inode = inode;
+	return 0;
 }
 
 int xdax_dev_create(unsigned int id, const struct xdax_range *r, dev_t devt,
@@ -285,12 +612,23 @@ int xdax_dev_create(unsigned int id, const struct xdax_range *r, dev_t devt,
 		return -ENOMEM;
 	xd->id = id;
 	xd->range = *r;
+	xd->size = r->size;
+	atomic_set(&xd->openers, 0);
+	mutex_init(&xd->hold_lock);
+	INIT_DELAYED_WORK(&xd->reaper, xdax_reaper_fn);
+	init_waitqueue_head(&xd->event_wq);
 	device_initialize(&xd->dev);
 	xd->dev.class = cls;
 	xd->dev.devt = devt;
 	xd->dev.groups = xdax_dev_groups;
 	xd->dev.release = xdax_dev_release;
 	err = dev_set_name(&xd->dev, "xdax%u", id);
+	if (err)
+		goto err_put;
+	err = xdax_core_init(&xd->core, r->size >> XDAX_BLOCK_SHIFT);
+	if (err)
+		goto err_put;
+	err = xdax_inode_create(xd);
 	if (err)
 		goto err_put;
 
@@ -344,13 +682,16 @@ err_put:
 	return err;
 }
 
-void xdax_dev_destroy(struct xdax_dev *xd)
+/* Returns false if the range had to be leaked (see xdax_pgmap_teardown). */
+bool xdax_dev_destroy(struct xdax_dev *xd)
 {
 	cdev_device_del(&xd->cdev, &xd->dev);
+	cancel_delayed_work_sync(&xd->reaper);
 	xdax_pgmap_teardown(xd);
 	/* Still-mapped struct pages point at xd->pgmap: leak xd with them. */
 	if (xd->pgmap_live)
-		return;
+		return false;
 	release_mem_region(xd->range.start, xd->range.size);
 	put_device(&xd->dev);
+	return true;
 }

@@ -8,6 +8,9 @@
 
 #include <linux/device.h>
 #include <linux/fs.h>
+#include <linux/fs_context.h>
+#include <linux/mount.h>
+#include <linux/pseudo_fs.h>
 #include <linux/kdev_t.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -27,16 +30,46 @@ static struct class xdax_class = {
 static struct xdax_dev *xdax_devs[XDAX_MAX_RANGES];
 static unsigned int xdax_nr_devs;
 
-static void xdax_destroy_all(void)
+/*
+ * A pseudo filesystem (never mounted in the namespace) for the inodes whose
+ * address_spaces the devices' openers share, as device-dax's dax fs.
+ */
+#define XDAX_FS_MAGIC	0x78646178	/* "xdax" */
+struct vfsmount *xdax_mnt;
+
+static int xdax_fs_init_fs_context(struct fs_context *fc)
 {
+	return init_pseudo(fc, XDAX_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+static struct file_system_type xdax_fs_type = {
+	.name = "xdax",
+	.init_fs_context = xdax_fs_init_fs_context,
+	.kill_sb = kill_anon_super,
+};
+
+/* Returns false if a device had to leak its range (and so its inode). */
+static bool xdax_destroy_all(void)
+{
+	bool clean = true;
+
 	while (xdax_nr_devs)
-		xdax_dev_destroy(xdax_devs[--xdax_nr_devs]);
+		clean &= xdax_dev_destroy(xdax_devs[--xdax_nr_devs]);
+	return clean;
+}
+
+static void xdax_fs_unmount(bool clean)
+{
+	if (clean)
+		kern_unmount(xdax_mnt);
+	/* else a leaked device's inode keeps the mount: leak it too */
 }
 
 static int __init xdax_init(void)
 {
 	struct xdax_parse_result pr;
 	enum xdax_parse_err perr;
+	bool clean = true;
 	unsigned int i;
 	int err;
 
@@ -56,9 +89,12 @@ static int __init xdax_init(void)
 			return err;
 	}
 
+	xdax_mnt = kern_mount(&xdax_fs_type);
+	if (IS_ERR(xdax_mnt))
+		return PTR_ERR(xdax_mnt);
 	err = alloc_chrdev_region(&xdax_devt, 0, XDAX_MAX_RANGES, "xdax");
 	if (err)
-		return err;
+		goto err_mnt;
 	err = class_register(&xdax_class);
 	if (err)
 		goto err_chrdev;
@@ -74,18 +110,22 @@ static int __init xdax_init(void)
 	return 0;
 
 err_devs:
-	xdax_destroy_all();
+	clean = xdax_destroy_all();
 	class_unregister(&xdax_class);
 err_chrdev:
 	unregister_chrdev_region(xdax_devt, XDAX_MAX_RANGES);
+err_mnt:
+	xdax_fs_unmount(clean);
 	return err;
 }
 
 static void __exit xdax_exit(void)
 {
-	xdax_destroy_all();
+	bool clean = xdax_destroy_all();
+
 	class_unregister(&xdax_class);
 	unregister_chrdev_region(xdax_devt, XDAX_MAX_RANGES);
+	xdax_fs_unmount(clean);
 	pr_info("unloaded\n");
 }
 

@@ -152,7 +152,13 @@ struct xdax_audit {
 	__u64 mismatches;	/* out */
 };
 
-/* XDAX_IOC_QUERY: the block behind one file offset, and its refcount now. */
+/*
+ * XDAX_IOC_QUERY: the block behind one file offset, and its refcount now.
+ * With XDAX_QUERY_BLOCK, `block` (below total, else EINVAL) is looked at
+ * directly instead, e.g. to see a free block's refcount.
+ */
+#define XDAX_QUERY_BLOCK	(1U << 0)
+
 enum xdax_block_state {
 	XDAX_BLOCK_FREE = 0,
 	XDAX_BLOCK_IN_USE = 1,
@@ -162,11 +168,11 @@ enum xdax_block_state {
 
 struct xdax_query {
 	__u32 size;
-	__u32 flags;		/* 0 */
+	__u32 flags;		/* XDAX_QUERY_* */
 	__u64 offset;		/* any byte offset below the capacity (EFBIG) */
-	__u64 block;		/* out: block index in the range (~0 for a hole) */
+	__u64 block;		/* out (in with XDAX_QUERY_BLOCK): block index, ~0 for a hole */
 	__u32 state;		/* out: enum xdax_block_state */
-	__s32 refcount;		/* out: folio_ref_count of the block */
+	__s32 refcount;		/* out: folio_ref_count of the block, -1 for a hole */
 	__s32 mapcount;		/* out: folio_mapcount, -1 where the kernel keeps none */
 	__u32 reserved;
 };
