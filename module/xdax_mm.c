@@ -627,6 +627,7 @@ long xdax_ioctl_pin(struct xdax_file *xf, void __user *uarg)
 	struct mm_struct *mm = current->mm;
 	struct xdax_pin_rec *p;
 	struct xdax_pin a;
+	unsigned long pfn;
 	long got, i;
 	int err;
 
@@ -661,8 +662,10 @@ long xdax_ioctl_pin(struct xdax_file *xf, void __user *uarg)
 		goto err_unaccount;
 	}
 	for (i = 0; i < got; i++) {
-		if (!is_zone_device_page(p->pages[i]) ||
-		    xdax_page_pgmap(p->pages[i]) != &xd->pgmap) {
+		/* By pfn: a tail page's ->pgmap aliases compound_head before 6.15. */
+		pfn = page_to_pfn(p->pages[i]);
+		if (pfn < PHYS_PFN(xd->range.start) ||
+		    pfn >= PHYS_PFN(xd->range.start + xd->range.size)) {
 			unpin_user_pages(p->pages, got);
 			err = -EINVAL;	/* not a mapping of this device */
 			goto err_unaccount;
