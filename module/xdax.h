@@ -92,7 +92,7 @@ struct xdax_dev {
 	 * (held), so rmmod is refused and no late put touches freed memmap.
 	 */
 	struct delayed_work reaper;
-	struct mutex hold_lock;
+	struct mutex hold_lock;		/* held, reap_delay_ms */
 	bool held;
 	unsigned int reap_delay_ms;
 
@@ -108,7 +108,7 @@ struct xdax_dev {
 /* Per open file: its pins and its position in the event stream. */
 struct xdax_file {
 	struct xdax_dev *xd;
-	struct mutex lock;
+	struct mutex lock;		/* pins, next_pin_id, seen_seq */
 	struct list_head pins;
 	u64 next_pin_id;
 	u64 seen_seq;

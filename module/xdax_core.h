@@ -31,7 +31,7 @@ enum xdax_core_state {
 #define XDAX_CORE_NONE	(~0UL)	/* no block / no file offset */
 
 struct xdax_core {
-	struct mutex lock;
+	struct mutex lock;		/* everything below */
 	unsigned long nr_blocks;
 	unsigned long nr_free, nr_in_use, nr_awaiting;
 	unsigned long *free_map;	/* bit set: block is free */

@@ -484,45 +484,67 @@ static const struct attribute_group xdax_dev_group = {
 };
 
 /* stats/<field>: the fields of XDAX_IOC_STATS, one value per file. */
-#define XDAX_STAT_ATTR(field)						\
-static ssize_t field##_show(struct device *dev,				\
-			    struct device_attribute *attr, char *buf)	\
-{									\
-	struct xdax_stats st;						\
-									\
-	xdax_stats_fill(to_xdax_dev(dev), &st);				\
-	return sysfs_emit(buf, "%llu\n", st.field);			\
-}									\
-static DEVICE_ATTR_RO(field)
+struct xdax_stat_attr {
+	struct device_attribute attr;
+	size_t offset;		/* of the __u64 field in struct xdax_stats */
+};
 
-XDAX_STAT_ATTR(file_size);
-XDAX_STAT_ATTR(total);
-XDAX_STAT_ATTR(free);
-XDAX_STAT_ATTR(in_use);
-XDAX_STAT_ATTR(awaiting_reclaim);
-XDAX_STAT_ATTR(page_free_calls);
-XDAX_STAT_ATTR(kernel_free_calls);
-XDAX_STAT_ATTR(anomalies);
-XDAX_STAT_ATTR(pte_faults);
-XDAX_STAT_ATTR(pmd_faults);
-XDAX_STAT_ATTR(reclaim_events);
-XDAX_STAT_ATTR(pinned_pages);
-XDAX_STAT_ATTR(zeroed);
+static ssize_t xdax_stat_show(struct device *dev, struct device_attribute *attr,
+			      char *buf)
+{
+	size_t off = container_of(attr, struct xdax_stat_attr, attr)->offset;
+	struct xdax_stats st;
+	u64 v;
+
+	xdax_stats_fill(to_xdax_dev(dev), &st);
+	memcpy(&v, (char *)&st + off, sizeof(v));
+	return sysfs_emit(buf, "%llu\n", v);
+}
+
+/* In the order of struct xdax_stats; xdax_stats_attrs lists them by index. */
+static struct xdax_stat_attr xdax_stat_attrs[] = {
+	{ __ATTR(file_size, 0444, xdax_stat_show, NULL),
+	  offsetof(struct xdax_stats, file_size) },
+	{ __ATTR(total, 0444, xdax_stat_show, NULL),
+	  offsetof(struct xdax_stats, total) },
+	{ __ATTR(free, 0444, xdax_stat_show, NULL),
+	  offsetof(struct xdax_stats, free) },
+	{ __ATTR(in_use, 0444, xdax_stat_show, NULL),
+	  offsetof(struct xdax_stats, in_use) },
+	{ __ATTR(awaiting_reclaim, 0444, xdax_stat_show, NULL),
+	  offsetof(struct xdax_stats, awaiting_reclaim) },
+	{ __ATTR(page_free_calls, 0444, xdax_stat_show, NULL),
+	  offsetof(struct xdax_stats, page_free_calls) },
+	{ __ATTR(kernel_free_calls, 0444, xdax_stat_show, NULL),
+	  offsetof(struct xdax_stats, kernel_free_calls) },
+	{ __ATTR(anomalies, 0444, xdax_stat_show, NULL),
+	  offsetof(struct xdax_stats, anomalies) },
+	{ __ATTR(pte_faults, 0444, xdax_stat_show, NULL),
+	  offsetof(struct xdax_stats, pte_faults) },
+	{ __ATTR(pmd_faults, 0444, xdax_stat_show, NULL),
+	  offsetof(struct xdax_stats, pmd_faults) },
+	{ __ATTR(reclaim_events, 0444, xdax_stat_show, NULL),
+	  offsetof(struct xdax_stats, reclaim_events) },
+	{ __ATTR(pinned_pages, 0444, xdax_stat_show, NULL),
+	  offsetof(struct xdax_stats, pinned_pages) },
+	{ __ATTR(zeroed, 0444, xdax_stat_show, NULL),
+	  offsetof(struct xdax_stats, zeroed) },
+};
 
 static struct attribute *xdax_stats_attrs[] = {
-	&dev_attr_file_size.attr,
-	&dev_attr_total.attr,
-	&dev_attr_free.attr,
-	&dev_attr_in_use.attr,
-	&dev_attr_awaiting_reclaim.attr,
-	&dev_attr_page_free_calls.attr,
-	&dev_attr_kernel_free_calls.attr,
-	&dev_attr_anomalies.attr,
-	&dev_attr_pte_faults.attr,
-	&dev_attr_pmd_faults.attr,
-	&dev_attr_reclaim_events.attr,
-	&dev_attr_pinned_pages.attr,
-	&dev_attr_zeroed.attr,
+	&xdax_stat_attrs[0].attr.attr,
+	&xdax_stat_attrs[1].attr.attr,
+	&xdax_stat_attrs[2].attr.attr,
+	&xdax_stat_attrs[3].attr.attr,
+	&xdax_stat_attrs[4].attr.attr,
+	&xdax_stat_attrs[5].attr.attr,
+	&xdax_stat_attrs[6].attr.attr,
+	&xdax_stat_attrs[7].attr.attr,
+	&xdax_stat_attrs[8].attr.attr,
+	&xdax_stat_attrs[9].attr.attr,
+	&xdax_stat_attrs[10].attr.attr,
+	&xdax_stat_attrs[11].attr.attr,
+	&xdax_stat_attrs[12].attr.attr,
 	NULL,
 };
 

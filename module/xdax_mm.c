@@ -218,17 +218,16 @@ static vm_fault_t xdax_fault_order(struct vm_fault *vmf, unsigned int order)
 	pgoff_t pgoff;
 	int err;
 
-	if (order == XDAX_BLOCK_ORDER) {
+	pgoff = vmf->pgoff;
+	if (order) {
+		/* Only whole, aligned blocks inside the VMA map with a PMD. */
 		addr = vmf->address & PMD_MASK;
-		if (addr < vma->vm_start || addr + PMD_SIZE > vma->vm_end)
+		if (order != XDAX_BLOCK_ORDER ||
+		    addr < vma->vm_start || addr + PMD_SIZE > vma->vm_end)
 			return VM_FAULT_FALLBACK;
 		pgoff = linear_page_index(vma, addr);
 		if (pgoff & (XDAX_BLOCK_PAGES - 1))
 			return VM_FAULT_FALLBACK;
-	} else if (order) {
-		return VM_FAULT_FALLBACK;
-	} else {
-		pgoff = vmf->pgoff;
 	}
 
 	filemap_invalidate_lock_shared(mapping);
