@@ -120,6 +120,7 @@ int xdax_dev_create(unsigned int id, const struct xdax_range *r, dev_t devt,
 		    struct class *cls, struct xdax_dev **out);
 bool xdax_dev_destroy(struct xdax_dev *xd);
 int xdax_check_range(unsigned int id, const struct xdax_range *r);
+bool xdax_file_of(struct file *file, struct xdax_dev *xd);
 
 /* xdax_mm.c: the refcount protocol, faults, truncate/punch, reaper, pins. */
 struct folio *xdax_block_folio(struct xdax_dev *xd, unsigned long block);

@@ -433,6 +433,13 @@ static const struct file_operations xdax_fops = {
 	.llseek = noop_llseek,
 };
 
+/* Is @file an open /dev/xdaxN of device @xd? */
+bool xdax_file_of(struct file *file, struct xdax_dev *xd)
+{
+	return file && file->f_op == &xdax_fops &&
+	       ((struct xdax_file *)file->private_data)->xd == xd;
+}
+
 static ssize_t size_show(struct device *dev, struct device_attribute *attr,
 			 char *buf)
 {

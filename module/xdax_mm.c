@@ -619,6 +619,30 @@ static void xdax_pin_release(struct xdax_dev *xd, struct xdax_pin_rec *p)
 	kfree(p);
 }
 
+/*
+ * Every byte of [start, end) must be mapped from this device: pinning
+ * anything else (and FOLL_LONGTERM may migrate anonymous memory to do it)
+ * is not this ioctl's business.  The pfn check after pinning stays, for a
+ * mapping changed in between.
+ */
+static int xdax_check_pin_range(struct xdax_dev *xd, struct mm_struct *mm,
+				unsigned long start, unsigned long end)
+{
+	struct vm_area_struct *vma;
+	int err = 0;
+
+	mmap_read_lock(mm);
+	while (start < end && !err) {
+		vma = vma_lookup(mm, start);
+		if (!vma || !xdax_file_of(vma->vm_file, xd))
+			err = -EINVAL;
+		else
+			start = vma->vm_end;
+	}
+	mmap_read_unlock(mm);
+	return err;
+}
+
 long xdax_ioctl_pin(struct xdax_file *xf, void __user *uarg)
 {
 	struct xdax_dev *xd = xf->xd;
@@ -635,9 +659,15 @@ long xdax_ioctl_pin(struct xdax_file *xf, void __user *uarg)
 		return err;
 	if ((a.flags & ~XDAX_PIN_READONLY) || a.id)
 		return -EINVAL;
-	if (!a.length || !PAGE_ALIGNED(a.addr) || !PAGE_ALIGNED(a.length) ||
-	    a.length > xd->range.size || a.addr + a.length < a.addr)
+	if (!a.length || !PAGE_ALIGNED(a.addr) || !PAGE_ALIGNED(a.length))
 		return -EINVAL;
+	if (a.addr + a.length < a.addr)
+		return -EOVERFLOW;
+	if (a.length > xd->range.size)
+		return -EINVAL;
+	err = xdax_check_pin_range(xd, mm, a.addr, a.addr + a.length);
+	if (err)
+		return err;
 	if (!(a.flags & XDAX_PIN_READONLY))
 		gup |= FOLL_WRITE;
 

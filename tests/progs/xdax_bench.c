@@ -80,8 +80,15 @@ int main(int argc, char **argv)
 	printf("# bench: SET_SIZE 0 of %zu unmapped blocks + grow back: %.1f us per block\n",
 	       blocks, t / blocks);
 
-	/* 4 KiB: a mapping offset by one page cannot hold a PMD. */
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 4096);
+	/*
+	 * 4 KiB: a mapping whose address is one page off the file offset's
+	 * 2 MiB congruence can never hold a PMD.
+	 */
+	p = mmap(NULL, len + 2 * info.align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		xt_die("reserve: %s", strerror(errno));
+	p = (char *)(((uintptr_t)p + info.align - 1) & ~(uintptr_t)(info.align - 1)) + 4096;
+	p = mmap(p, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
 	if (p == MAP_FAILED)
 		xt_die("mmap: %s", strerror(errno));
 	s0 = xt_stats(fd);
