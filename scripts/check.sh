@@ -40,11 +40,12 @@ probes_check() {
 	fi
 }
 
-# run_kernel NAME KERNEL-IMAGE ABI KMODS XDAXTREE MODPATH VERSION-TEXT
+# run_kernel NAME KERNEL-IMAGE ABI KMODS XDAXTREE MODPATH VERSION-TEXT [EXTRA]
+#   EXTRA: a directory copied over this guest's initramfs root
 run_kernel() {
-	local name=$1 image=$2 abi=$3 kmods=$4 xtree=$5 modpath=$6 out=$RES/$1 p
+	local name=$1 image=$2 abi=$3 kmods=$4 xtree=$5 modpath=$6 extra=${8:-} out=$RES/$1 p
 	echo "$7" >"$out/version"
-	initramfs_build "$out/initrd.gz" "$abi" "$kmods" "$xtree"
+	initramfs_build "$out/initrd.gz" "$abi" "$kmods" "$xtree" "$extra"
 	log "$name: booting $abi under QEMU ($([[ ${XDAX_KVM:-0} == 1 ]] && echo KVM || echo TCG))"
 	vm_run "$name" "$image" "$out/initrd.gz" "$out" \
 		"xdaxtest.range_start=$XDAX_RANGE_START" \
@@ -87,7 +88,7 @@ debian_kernel() {
 }
 
 debug_kernel() {
-	local out=$RES/debug kdir krel b
+	local out=$RES/debug kdir krel b f
 	mkdir -p "$out"
 	kdir=$(debug_kernel_ensure) || { record debug 0 1 0 "debug kernel build failed"; return 0; }
 	krel=$(debug_kernel_version "$kdir")
@@ -98,10 +99,30 @@ debug_kernel() {
 		return 0
 	fi
 	install -D -m 644 "$b/module/xdax.ko" "$out/xdax/lib/modules/$krel/extra/xdax.ko"
+	# The KUnit suite, built with xdax when the tree has one (see debug_module_build).
+	if [[ -f $b/module/xdax_kunit.ko ]]; then
+		install -D -m 644 "$b/module/xdax_kunit.ko" "$out/xdax/lib/modules/$krel/extra/xdax_kunit.ko"
+	fi
 	cp "$b/module/xdax_config.h" "$out/xdax.config.h"
 	probes_check debug "$out/xdax.config.h"
-	run_kernel debug "$kdir/arch/x86/boot/bzImage" "$krel" "" "$out/xdax" extra \
-		"$krel debug kernel from Debian linux-source ($(cat "$kdir/.xdax-srcversion" 2>/dev/null))"
+	# Everything is built in: the guest's modprobe needs only the kernel's modules.builtin*
+	# to know that (an empty modules.dep: no .ko to copy).
+	mkdir -p "$out/kmods"
+	for f in modules.builtin modules.builtin.modinfo modules.order; do
+		cp "$kdir/$f" "$out/kmods/$f"
+	done
+	: >"$out/kmods/modules.dep"
+	# The kernel's own mm selftest gup_test, from the same source tree, for this guest only;
+	# if it does not build, the guest test reports the binary missing.
+	mkdir -p "$out/extra"
+	if ! debug_gup_test_build "$(readlink -f "$kdir/source")" "$out/extra/usr/bin/gup_test" \
+		"$out/gup_test.build.log"; then
+		tail -n 20 "$out/gup_test.build.log" >&2
+		log "debug: building the mm selftest gup_test failed (see $out/gup_test.build.log)"
+	fi
+	run_kernel debug "$kdir/arch/x86/boot/bzImage" "$krel" "$out/kmods" "$out/xdax" extra \
+		"$krel debug kernel from Debian linux-source ($(cat "$kdir/.xdax-srcversion" 2>/dev/null))" \
+		"$out/extra"
 }
 
 # The whole run is one function, parsed before it starts: editing this file while a check
@@ -109,6 +130,12 @@ debug_kernel() {
 main() {
 	targets=("$@")
 	((${#targets[@]})) || targets=(harness lint 6.1 6.12 7.2 7.3 debug)
+	# One make check at a time per cache: roots and kernels are shared and rebuilt in place,
+	# and the results directory is replaced: lock before touching either.
+	mkdir -p "$XDAX_CACHE"
+	exec 8>"$XDAX_CACHE/.check.lock"
+	flock -n 8 || { log "waiting for another make check using $XDAX_CACHE"; flock 8; }
+
 	RES=${XDAX_RESULTS:-$XDAX_TOP/build/results}
 	# Results of an earlier run are replaced; anything else is never deleted.
 	if [[ -e $RES && ! -f $RES/.xdax-results ]] && [[ -n $(ls -A "$RES") ]]; then
@@ -120,11 +147,6 @@ main() {
 	T_START=$SECONDS
 	TOTAL_PASS=0 TOTAL_FAIL=0 TOTAL_SKIP=0
 	SUMMARY=()
-
-	# One make check at a time per cache: roots and kernels are shared and rebuilt in place.
-	mkdir -p "$XDAX_CACHE"
-	exec 8>"$XDAX_CACHE/.check.lock"
-	flock -n 8 || { log "waiting for another make check using $XDAX_CACHE"; flock 8; }
 
 	host_setup
 	make -s -C "$XDAX_TOP/tests" >/dev/null || die "building the static test programs failed"

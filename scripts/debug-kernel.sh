@@ -30,8 +30,6 @@ fi
 XDAX_KERNEL_SERIES=${XDAX_KERNEL_SERIES:-7.2}
 XDAX_KCC=${XDAX_KCC:-gcc-12}
 XDAX_KERNEL_FRAGMENT=${XDAX_KERNEL_FRAGMENT:-$XDAX_TOP/configs/debug-kernel.fragment}
-# Absolute path of this file: it is part of the debug kernel's cache key.
-XDAX_DEBUG_KERNEL_SH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
 export XDAX_KCC
 
 # dk_locked LOCKFILE CMD...: run CMD in a subshell holding an exclusive flock on LOCKFILE, so
@@ -109,15 +107,40 @@ _linux_source_extract() {
 }
 
 # debug_module_build KDIR DIR LOG [MAKE ARGS...]: build xdax from a clean copy of its DKMS
-# tree in DIR against the debug kernel KDIR, with the kernel's own compiler.  Fails if the
-# build fails or prints any warning or error; the output is in LOG.
+# tree in DIR against the debug kernel KDIR, with the kernel's own compiler, together with
+# its KUnit suite (DIR/module/xdax_kunit.ko) when the tree has one (module/xdax_kunit.c).
+# Fails if the build fails or prints any warning or error; the output is in LOG.
 debug_module_build() {
-	local kdir=$1 dir=$2 blog=$3
+	local kdir=$1 dir=$2 blog=$3 kunit=()
 	shift 3
 	rm -rf "$dir"
 	make -s -C "$XDAX_TOP" dkms-src DESTDIR="$dir" >/dev/null || return 1
-	make -C "$dir/module" KDIR="$kdir" CC="$XDAX_KCC" "$@" >"$blog" 2>&1 &&
+	[[ -f $dir/module/xdax_kunit.c ]] && kunit=(XDAX_KUNIT=1)
+	make -C "$dir/module" KDIR="$kdir" CC="$XDAX_KCC" "${kunit[@]}" "$@" >"$blog" 2>&1 &&
 		! grep -E 'warning:|error:' "$blog" >&2
+}
+
+# debug_gup_test_build SRC OUT LOG: build the kernel's own mm selftest gup_test (the user side
+# of CONFIG_GUP_TEST's /sys/kernel/debug/gup_test) from kernel tree SRC as the static binary
+# OUT, with the sources its Makefile lists for it (vm_util.c, ...), kselftest.h and the tree's
+# mm/gup_test.h.  Output in LOG.
+debug_gup_test_build() {
+	local src=$1 bin=$2 blog=$3 mm=$1/tools/testing/selftests/mm f srcs=()
+	mkdir -p "$(dirname "$bin")" || return 1
+	: >"$blog" || return 1
+	[[ -f $mm/gup_test.c && -f $src/mm/gup_test.h ]] || {
+		echo "$src has no $mm/gup_test.c or mm/gup_test.h" >>"$blog"
+		return 1
+	}
+	# "$(TEST_GEN_FILES): vm_util.c ..." names what every such program is linked with.
+	for f in $(sed -n 's/^\$(TEST_GEN_FILES):[[:space:]]*//p' "$mm/Makefile"); do
+		srcs+=("$mm/$f")
+	done
+	# As the selftest's Makefile does: -I the tree (for <mm/gup_test.h>), the tools' uapi
+	# headers, kselftest.h from the directory above.
+	gcc -static -O2 -Wall -U_FORTIFY_SOURCE -I "$src" -isystem "$src/tools/include/uapi" \
+		-I "$src/tools/testing/selftests" -I "$mm" -o "$bin" "$mm/gup_test.c" "${srcs[@]}" \
+		-lrt -lpthread -lm >>"$blog" 2>&1
 }
 
 # dk_make SRC O ARGS...: make in kernel tree SRC with output in O, always with the same
@@ -218,11 +241,22 @@ dk_module_test() {
 	rm -rf "$m"
 }
 
-# debug_kernel_dir SRC: where the debug kernel of SRC, the fragment and this script lives.
+# The functions that make the debug kernel: their code (declare -f: the code as bash parsed
+# it, without comments) is part of the cache key, so editing them rebuilds, while comments,
+# other helpers (module builds, diagnostics, pruning) and the rest of this file do not.
+XDAX_DK_RECIPE=(_debug_kernel_build dk_make dk_config_check dk_module_test)
+
+# dk_recipe_hash: short hash of the recipe functions' code.
+dk_recipe_hash() {
+	declare -f "${XDAX_DK_RECIPE[@]}" | sha256sum | cut -c1-16
+}
+
+# debug_kernel_dir SRC: where the debug kernel of SRC, the fragment and the recipe lives.
 debug_kernel_dir() {
 	local src=$1 ver h
 	ver=$(linux_source_pkgversion "$src") || exit $?
-	h=$(hash_of "$XDAX_KERNEL_FRAGMENT" "$XDAX_DEBUG_KERNEL_SH") || die "cannot hash the fragment"
+	h=$( (cat "$XDAX_KERNEL_FRAGMENT" && declare -f "${XDAX_DK_RECIPE[@]}") | sha256sum |
+		cut -c1-16) || die "cannot hash the fragment"
 	echo "$XDAX_CACHE/debug-kernel/$ver-$h"
 }
 
@@ -233,10 +267,10 @@ debug_kernel_ensure() {
 	src=$(linux_source_ensure "$XDAX_KERNEL_SERIES") || exit $?
 	ver=$(linux_source_pkgversion "$src") || exit $?
 	out=$(debug_kernel_dir "$src") || exit $?
-	# The directory name covers the source version, the fragment and this script; the key
+	# The directory name covers the source version, the fragment and the recipe; the key
 	# adds the compiler, so a gcc update rebuilds in place.
-	key=$(printf 'source=%s\nversion=%s\nfragment=%s\nscript=%s\ncc=%s\n' "$src" "$ver" \
-		"$(hash_of "$XDAX_KERNEL_FRAGMENT")" "$(hash_of "$XDAX_DEBUG_KERNEL_SH")" "$cc")
+	key=$(printf 'source=%s\nversion=%s\nfragment=%s\nrecipe=%s\ncc=%s\n' "$src" "$ver" \
+		"$(hash_of "$XDAX_KERNEL_FRAGMENT")" "$(dk_recipe_hash)" "$cc")
 	dk_locked "$out.lock" _debug_kernel_build "$src" "$out" "$key" "$ver"
 	echo "$out"
 }

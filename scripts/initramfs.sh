@@ -4,13 +4,17 @@
 # root), the kernel's modules that the tests need plus xdax where DKMS put it, the static test
 # programs and the guest test scripts.  Sourced after lib.sh and roots.sh.
 #
-#   initramfs_build OUT.cpio.gz ABI KMODS XDAXTREE
-#       KMODS: the kernel's lib/modules/ABI ("" for a kernel with everything built in)
+#   initramfs_build OUT.cpio.gz ABI KMODS XDAXTREE [EXTRA]
+#       KMODS: the kernel's lib/modules/ABI, or a directory with just its modules.builtin*
+#              (and an empty modules.dep) for a kernel with everything built in, or ""
 #       XDAXTREE: a directory holding lib/modules/ABI/<path of the installed xdax module>
+#       EXTRA: a directory copied over the initramfs root (e.g. EXTRA/usr/bin/<program>)
 
 # Kernel modules the guest loads besides xdax: the legacy-pmem (e820) stack and device-dax,
-# for the reference /dev/dax0.0.  Their dependencies are added from modules.dep.
-XDAX_GUEST_MODULES=(nd_e820 nd_pmem nd_btt dax_pmem device_dax)
+# for the reference /dev/dax0.0, and null_blk.  Their dependencies are added from modules.dep.
+# Each must be a module of the kernel or built into it (modules.builtin: modprobe then
+# succeeds without loading anything).
+XDAX_GUEST_MODULES=(nd_e820 nd_pmem nd_btt dax_pmem device_dax null_blk)
 XDAX_GUEST_BINS=(/bin/kmod /usr/bin/ndctl /usr/bin/daxctl)
 
 # Copy an executable from the bookworm root with its shared libraries and loader.
@@ -31,8 +35,14 @@ _module_closure() {
 	done | sort -u
 }
 
+# _module_known FILE NAME: FILE (modules.dep or modules.builtin) lists module NAME.
+_module_known() {
+	[[ -f $1 ]] && awk -v m="$2" '{ n=$1; sub(":$","",n); sub(".*/","",n); sub("\\.ko.*","",n);
+		gsub("-","_",n); if (n==m) found=1 } END { exit !found }' "$1"
+}
+
 initramfs_build() {
-	local out=$1 abi=$2 kmods=$3 xtree=$4 r t f m
+	local out=$1 abi=$2 kmods=$3 xtree=$4 extra=${5:-} r t f m
 	r=$(root_path bookworm)
 	t=$(mktemp -d)
 	mkdir -p "$t"/{bin,sbin,dev,proc,sys,tmp,run,etc,mnt,lib/modules,usr/bin,xdax}
@@ -48,6 +58,10 @@ initramfs_build() {
 	touch "$dst"/modules.{order,builtin,builtin.modinfo}
 	if [[ -n $kmods ]]; then
 		cp "$kmods"/modules.{order,builtin,builtin.modinfo} "$dst/" 2>/dev/null || true
+		for m in "${XDAX_GUEST_MODULES[@]}"; do
+			_module_known "$kmods/modules.dep" "$m" || _module_known "$kmods/modules.builtin" "$m" ||
+				die "kernel $abi has no module $m (neither in $kmods/modules.dep nor built in)"
+		done
 		for m in $(_module_closure "$kmods/modules.dep" "${XDAX_GUEST_MODULES[@]}"); do
 			install -D -m 644 "$kmods/$m" "$dst/$m"
 		done
@@ -56,6 +70,7 @@ initramfs_build() {
 	depmod -b "$t" "$abi"
 	cp -r "$XDAX_TOP/tests/guest/." "$t/xdax/"
 	install -m 755 "$XDAX_TOP"/tests/build/bin/* "$t/usr/bin/"
+	[[ -z $extra ]] || cp -a "$extra/." "$t/"
 	mv "$t/xdax/init" "$t/init"
 	chmod 755 "$t/init" "$t"/xdax/*.sh
 	(cd "$t" && find . | LC_ALL=C sort | cpio -o -H newc --quiet --owner 0:0 | gzip -1) >"$out.tmp"

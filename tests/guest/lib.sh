@@ -23,7 +23,9 @@ not_ok() {
 	T_FAILED=$((T_FAILED + 1))
 	echo "not ok $T_NUM - $1"
 	shift
-	for l in "$@"; do echo "#   $l"; done
+	# Every line of a (multi-line) reason is a TAP comment: an unprefixed "ok 1 ..." from a
+	# program's output would count as a test point.
+	for l in "$@"; do echo "$l" | sed 's/^/#   /'; done
 }
 skip() {
 	T_NUM=$((T_NUM + 1))
@@ -42,6 +44,9 @@ check() {
 	fi
 }
 
+# fail MSG...: print MSG, return 1.  A function of several checks goes on after it, so every
+# check but the last is written `COND || fail MSG || return`: a function's status is its last
+# command's, and an earlier failure must not be lost.
 fail() { echo "$*"; return 1; }
 
 # --- kernel log --------------------------------------------------------------------------
@@ -79,32 +84,40 @@ xdax_loaded() { grep -q "^xdax " /proc/modules; }
 
 # xdax_gone: nothing of xdax left registered anywhere.
 xdax_gone() {
-	! xdax_loaded || fail "module still loaded"
-	[ ! -e /sys/class/xdax ] || fail "/sys/class/xdax still present"
-	! ls /dev/xdax* >/dev/null 2>&1 || fail "device nodes left: $(ls /dev/xdax*)"
-	! grep -q xdax /proc/iomem || fail "/proc/iomem still names xdax: $(grep xdax /proc/iomem)"
+	! xdax_loaded || fail "module still loaded" || return
+	[ ! -e /sys/class/xdax ] || fail "/sys/class/xdax still present" || return
+	! ls /dev/xdax* >/dev/null 2>&1 || fail "device nodes left: $(ls /dev/xdax*)" || return
+	! grep -q xdax /proc/iomem || fail "/proc/iomem still names xdax: $(grep xdax /proc/iomem)" || return
 	! grep -qw xdax /proc/devices || fail "/proc/devices still has the xdax major"
 }
 
 # xdax_dev_ok N START SIZE: /dev/xdaxN matches the range.
 xdax_dev_ok() {
 	n=$1 start=$2 size=$3 sys=/sys/class/xdax/xdax$1
-	[ -c /dev/xdax$n ] || fail "/dev/xdax$n missing or not a char device"
+	[ -c /dev/xdax$n ] || fail "/dev/xdax$n missing or not a char device" || return
 	mode=$(stat -c %a /dev/xdax$n)
-	[ "$mode" = 600 ] || fail "/dev/xdax$n mode $mode, expected 600"
+	[ "$mode" = 600 ] || fail "/dev/xdax$n mode $mode, expected 600" || return
 	dev=$(cat $sys/dev)
 	node=$(printf '%d:%d' "0x$(stat -c %t /dev/xdax$n)" "0x$(stat -c %T /dev/xdax$n)")
-	[ "$dev" = "$node" ] || fail "sysfs dev $dev != node $node"
-	[ "$(cat $sys/size)" = "$size" ] || fail "sysfs size $(cat $sys/size), expected $size"
-	[ "$(cat $sys/align)" = 2097152 ] || fail "sysfs align $(cat $sys/align), expected 2097152"
+	[ "$dev" = "$node" ] || fail "sysfs dev $dev != node $node" || return
+	[ "$(cat $sys/size)" = "$size" ] || fail "sysfs size $(cat $sys/size), expected $size" || return
+	[ "$(cat $sys/align)" = 2097152 ] || fail "sysfs align $(cat $sys/align), expected 2097152" || return
 	[ "$(cat $sys/resource)" = "$(printf '%#x' "$start")" ] ||
-		fail "sysfs resource $(cat $sys/resource), expected $(printf '%#x' "$start")"
-	[ "$(cat $sys/pgmap_free_calls)" = 0 ] || fail "pgmap_free_calls $(cat $sys/pgmap_free_calls)"
+		fail "sysfs resource $(cat $sys/resource), expected $(printf '%#x' "$start")" || return
+	[ "$(cat $sys/pgmap_free_calls)" = 0 ] || fail "pgmap_free_calls $(cat $sys/pgmap_free_calls)" || return
 	[ "$(readlink -f /sys/dev/char/$dev)" = "$(readlink -f $sys)" ] ||
-		fail "/sys/dev/char/$dev does not lead to $sys"
+		fail "/sys/dev/char/$dev does not lead to $sys" || return
 	end=$(printf '%x' $((start + size - 1)))
 	grep -q "^ *0*$(printf '%x' "$start")-0*$end : xdax$n\$" /proc/iomem ||
 		fail "/proc/iomem has no xdax$n at $(printf '%x' "$start")-$end: $(grep -i -B1 -A1 xdax /proc/iomem)"
+}
+
+# xdax_audit_ok [DEV]: XDAX_IOC_AUDIT finds no mismatch and the blocks are conserved
+# (free + in use + awaiting reclaim == total, no anomalies, no kernel page_free calls), by
+# xdax_ctl DEV audit (default /dev/xdax0).  For test files to call before they unload.
+xdax_audit_ok() {
+	[ -c "${1:-/dev/xdax0}" ] || fail "${1:-/dev/xdax0} missing or not a char device" || return
+	xdax_ctl "${1:-/dev/xdax0}" audit
 }
 
 # load ARGS...: modprobe xdax with ARGS, output in $LOAD_OUT, status returned.

@@ -9,8 +9,14 @@ diag "xdax-guest: kernel $(uname -r) ($(cmdline kernel unknown))"
 for t in ./t[0-9]*.sh; do
 	diag "--- $t"
 	unload >/dev/null 2>&1
+	# The file's name outlives the file's own variables (it is sourced: it may reuse $t).
+	RUN_FILE=${t#./}
 	# shellcheck source=/dev/null # each test file in turn
 	. "$t"
+	# A test that leaves xdax loaded leaves its state to be audited here.
+	if xdax_loaded && [ -e /dev/xdax0 ]; then
+		check "audit clean and blocks conserved after $RUN_FILE" xdax_audit_ok /dev/xdax0
+	fi
 done
 echo "1..$T_NUM"
 diag "xdax-guest: $T_NUM tests, $T_FAILED failed"
