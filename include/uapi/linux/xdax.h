@@ -13,8 +13,9 @@
  *  - the kernel accepts a smaller size from an older caller and a larger one
  *    whose extra bytes are all zero (copy_struct_from_user semantics), and
  *    fails anything else with E2BIG or EINVAL;
- *  - unknown flags, nonzero reserved fields and nonzero output fields (those
- *    marked "out") fail with EINVAL, with no side effect;
+ *  - unknown flags, nonzero reserved fields and, except for XDAX_IOC_INFO and
+ *    XDAX_IOC_STATS (whose fields are all outputs), nonzero output fields
+ *    (those marked "out") fail with EINVAL, with no side effect;
  *  - offsets, lengths and sizes are bytes and must be multiples of `align`
  *    (EINVAL); a range that wraps fails with EOVERFLOW, one that ends past the
  *    capacity with EFBIG.  Output fields are written only on success.
