@@ -468,12 +468,29 @@ static void xdax_detach_range(struct xdax_dev *xd, unsigned long first,
 	unmap_mapping_pages(mapping, start, nr, false);
 }
 
-long xdax_ioctl_set_size(struct xdax_dev *xd, void __user *uarg)
+/*
+ * The body of SET_SIZE and PUNCH: take file blocks [first, last] out under
+ * the exclusive lock (and set the size, unless @new_size is U64_MAX), then
+ * settle them.  A grow detaches nothing.
+ */
+static int xdax_remove(struct xdax_dev *xd, unsigned long first, unsigned long last,
+		       u64 new_size, struct xdax_wait *w)
 {
 	struct address_space *mapping = xd->inode->i_mapping;
+
+	filemap_invalidate_lock(mapping);
+	if (new_size == U64_MAX || new_size < xd->size)
+		xdax_detach_range(xd, first, last);
+	if (new_size != U64_MAX)
+		WRITE_ONCE(xd->size, new_size);
+	filemap_invalidate_unlock(mapping);
+	return xdax_settle(xd, first, last, w);
+}
+
+long xdax_ioctl_set_size(struct xdax_dev *xd, void __user *uarg)
+{
 	struct xdax_set_size a;
 	struct xdax_wait w;
-	unsigned long first;
 	int err;
 
 	err = xdax_copy_arg(&a, sizeof(a), uarg);
@@ -487,15 +504,8 @@ long xdax_ioctl_set_size(struct xdax_dev *xd, void __user *uarg)
 	if (a.new_size > xd->range.size)
 		return -EFBIG;
 
-	first = a.new_size >> XDAX_BLOCK_SHIFT;
-	filemap_invalidate_lock(mapping);
-	if (a.new_size < xd->size)
-		xdax_detach_range(xd, first, ULONG_MAX);
-	WRITE_ONCE(xd->size, a.new_size);
-	filemap_invalidate_unlock(mapping);
-
 	w = (struct xdax_wait){ .flags = a.flags, .timeout_ns = a.timeout_ns };
-	err = xdax_settle(xd, first, ULONG_MAX, &w);
+	err = xdax_remove(xd, a.new_size >> XDAX_BLOCK_SHIFT, ULONG_MAX, a.new_size, &w);
 	if (err)
 		return err;
 	a.freed = w.freed;
@@ -505,8 +515,7 @@ long xdax_ioctl_set_size(struct xdax_dev *xd, void __user *uarg)
 
 long xdax_ioctl_punch(struct xdax_dev *xd, void __user *uarg)
 {
-	struct address_space *mapping = xd->inode->i_mapping;
-	unsigned long first, last;
+	unsigned long first;
 	struct xdax_punch a;
 	struct xdax_wait w;
 	int err;
@@ -524,13 +533,9 @@ long xdax_ioctl_punch(struct xdax_dev *xd, void __user *uarg)
 		return err;
 
 	first = a.offset >> XDAX_BLOCK_SHIFT;
-	last = first + (a.length >> XDAX_BLOCK_SHIFT) - 1;
-	filemap_invalidate_lock(mapping);
-	xdax_detach_range(xd, first, last);
-	filemap_invalidate_unlock(mapping);
-
 	w = (struct xdax_wait){ .flags = a.flags, .timeout_ns = a.timeout_ns };
-	err = xdax_settle(xd, first, last, &w);
+	err = xdax_remove(xd, first, first + (a.length >> XDAX_BLOCK_SHIFT) - 1,
+			  U64_MAX, &w);
 	if (err)
 		return err;
 	a.freed = w.freed;
