@@ -140,5 +140,6 @@ void xdax_last_close(struct xdax_dev *xd);
 bool xdax_try_free(void *arg, unsigned long block, unsigned long fblock);
 void xdax_anomaly(struct xdax_dev *xd, unsigned long block, const char *what);
 int xdax_copy_arg(void *karg, size_t ksize, const void __user *uarg);
+int xdax_copy_out(void __user *uarg, const void *karg, size_t ksize);
 
 #endif /* XDAX_H */

@@ -179,17 +179,12 @@ static int xdax_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static long xdax_ioctl_info(struct xdax_dev *xd, struct xdax_info __user *uarg)
+static long xdax_ioctl_info(struct xdax_dev *xd, void __user *uarg)
 {
 	struct xdax_info info;
-	u32 usize;
 	int err;
 
-	if (get_user(usize, &uarg->size))
-		return -EFAULT;
-	if (usize < offsetofend(struct xdax_info, flags))
-		return -EINVAL;
-	err = copy_struct_from_user(&info, sizeof(info), uarg, usize);
+	err = xdax_copy_arg(&info, sizeof(info), uarg);
 	if (err)
 		return err;
 	if (info.flags || info.features)
@@ -200,9 +195,7 @@ static long xdax_ioctl_info(struct xdax_dev *xd, struct xdax_info __user *uarg)
 	info.phys_start = xd->range.start;
 	info.id = xd->id;
 	info.features = XDAX_MAPPING_REFS ? XDAX_FEATURE_MAPPING_REFS : 0;
-	if (copy_to_user(uarg, &info, min_t(u32, usize, sizeof(info))))
-		return -EFAULT;
-	return 0;
+	return xdax_copy_out(uarg, &info, sizeof(info));
 }
 
 static void xdax_stats_fill(struct xdax_dev *xd, struct xdax_stats *st)
@@ -238,7 +231,7 @@ static long xdax_ioctl_stats(struct xdax_dev *xd, void __user *uarg)
 		return -EINVAL;
 	xdax_stats_fill(xd, &st);
 	st.size = sizeof(st);
-	return copy_to_user(uarg, &st, min_t(u32, st.size, sizeof(st))) ? -EFAULT : 0;
+	return xdax_copy_out(uarg, &st, sizeof(st));
 }
 
 static void xdax_audit_report(void *arg, unsigned long block, const char *what)
@@ -300,7 +293,7 @@ static long xdax_ioctl_audit(struct xdax_dev *xd, void __user *uarg)
 		return -EINVAL;
 	a.mismatches = xdax_audit(xd);
 	a.checked = xdax_nr_blocks(xd);
-	return copy_to_user(uarg, &a, min_t(u32, a.size, sizeof(a))) ? -EFAULT : 0;
+	return xdax_copy_out(uarg, &a, sizeof(a));
 }
 
 static long xdax_ioctl_query(struct xdax_dev *xd, void __user *uarg)
@@ -342,7 +335,7 @@ static long xdax_ioctl_query(struct xdax_dev *xd, void __user *uarg)
 		q.mapcount = XDAX_MAPPING_REFS ? folio_mapcount(folio) : -1;
 	}
 	mutex_unlock(&c->lock);
-	return copy_to_user(uarg, &q, min_t(u32, q.size, sizeof(q))) ? -EFAULT : 0;
+	return xdax_copy_out(uarg, &q, sizeof(q));
 }
 
 static long xdax_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

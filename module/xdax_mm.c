@@ -86,7 +86,8 @@ int xdax_copy_arg(void *karg, size_t ksize, const void __user *uarg)
 	return copy_struct_from_user(karg, ksize, uarg, usize);
 }
 
-static int xdax_copy_out(void __user *uarg, const void *karg, size_t ksize)
+/* Copy a result back: as much of it as the caller's struct (its size) holds. */
+int xdax_copy_out(void __user *uarg, const void *karg, size_t ksize)
 {
 	u32 usize;
 

@@ -102,6 +102,27 @@ int main(int argc, char **argv)
 	expect(info_raw(fd, &info) == 0 && info.capacity && !info.align,
 	       "smaller struct: only the known fields are written");
 
+	/* The same for every output struct: nothing is written past the caller's size. */
+	{
+		struct xdax_stats sts;
+		struct xdax_audit au;
+		struct xdax_query q;
+
+		memset(&sts, 0, sizeof(sts));
+		sts.size = offsetof(struct xdax_stats, free);
+		expect(ioctl(fd, XDAX_IOC_STATS, &sts) == 0 && sts.total && !sts.free,
+		       "STATS, smaller struct: only the known fields are written");
+		memset(&au, 0, sizeof(au));
+		au.size = offsetof(struct xdax_audit, mismatches);
+		au.mismatches = 0x5a5a;	/* past the caller's size: must stay */
+		expect(ioctl(fd, XDAX_IOC_AUDIT, &au) == 0 && au.checked && au.mismatches == 0x5a5a,
+		       "AUDIT, smaller struct: only the known fields are written");
+		memset(&q, 0, sizeof(q));
+		q.size = offsetof(struct xdax_query, state);
+		expect(ioctl(fd, XDAX_IOC_QUERY, &q) == 0 && q.block == ~0ULL && !q.state,
+		       "QUERY, smaller struct: only the known fields are written");
+	}
+
 	expect(info_raw(fd, NULL) == EFAULT, "NULL argument: EFAULT");
 	expect(ioctl(fd, _IO(XDAX_IOC_MAGIC, 0x7f)) == -1 && errno == ENOTTY, "unknown ioctl: ENOTTY");
 	close(fd);
