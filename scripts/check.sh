@@ -6,7 +6,8 @@
 #
 #   scripts/check.sh [TARGET...]     TARGET: harness lint 6.1 6.12 7.2 7.3 debug (default: all)
 #
-# Environment: XDAX_CACHE (default ~/.cache/xdax), XDAX_KVM=1 (use KVM), XDAX_CYCLES
+# Environment: XDAX_CACHE (default ~/.cache/xdax), XDAX_KVM=1 (use KVM), XDAX_CYCLES,
+# XDAX_RACE_SECONDS
 # (insmod/rmmod cycles, default 50), XDAX_VM_TIMEOUT (seconds per boot, default 900),
 # XDAX_RESULTS (default build/results in the checkout).
 source "$(dirname "$0")/lib.sh"
@@ -51,6 +52,7 @@ run_kernel() {
 		"xdaxtest.range_start=$XDAX_RANGE_START" \
 		"xdaxtest.range_size=$(numfmt --from=iec "$XDAX_RANGE_SIZE")" \
 		"xdaxtest.pmem_start=$XDAX_PMEM_START" "xdaxtest.cycles=${XDAX_CYCLES:-50}" \
+		"xdaxtest.race_seconds=${XDAX_RACE_SECONDS:-6}" \
 		"xdaxtest.version=$(xdax_version)" "xdaxtest.modpath=$modpath" \
 		${XDAX_MODE:+"xdaxtest.mode=$XDAX_MODE"}
 	if [[ ${XDAX_MODE:-} == demo ]]; then
