@@ -6,10 +6,10 @@
 #
 #   scripts/check.sh [TARGET...]     TARGET: harness lint 6.1 6.12 7.2 7.3 debug (default: all)
 #
-# Environment: XDAX_CACHE (default ~/.cache/xdax), XDAX_KVM=1 (use KVM), XDAX_CYCLES,
-# XDAX_RACE_SECONDS
-# (insmod/rmmod cycles, default 50), XDAX_VM_TIMEOUT (seconds per boot, default 900),
-# XDAX_RESULTS (default build/results in the checkout).
+# Environment: XDAX_CACHE (default ~/.cache/xdax), XDAX_KVM=1 (use KVM), XDAX_CYCLES
+# (insmod/rmmod cycles, default 50), XDAX_RACE_SECONDS (length of the truncate race, default
+# 6), XDAX_VM_TIMEOUT (seconds per boot, default 900), XDAX_RESULTS (default build/results in
+# the checkout).
 source "$(dirname "$0")/lib.sh"
 source "$XDAX_TOP/scripts/roots.sh"
 source "$XDAX_TOP/scripts/kernels.sh"
