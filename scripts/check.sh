@@ -173,5 +173,6 @@ main() {
 	((TOTAL_FAIL == 0 && TOTAL_PASS > 0))
 }
 
-main "$@"
-exit $?
+# One line: bash has read all of it before main starts, so nothing after main is read from
+# a file that may have been edited meanwhile.
+main "$@"; exit $?
