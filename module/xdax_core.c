@@ -175,19 +175,6 @@ unsigned long xdax_core_reclaim(struct xdax_core *c, unsigned long first,
 	return freed;
 }
 
-enum xdax_core_state xdax_core_state_of(struct xdax_core *c, unsigned long block,
-					unsigned long *fblock)
-{
-	enum xdax_core_state s;
-
-	mutex_lock(&c->lock);
-	s = c->state[block];
-	if (fblock)
-		*fblock = c->owner[block];
-	mutex_unlock(&c->lock);
-	return s;
-}
-
 unsigned long xdax_core_check(struct xdax_core *c,
 			      void (*report)(void *arg, unsigned long block,
 					     const char *what),

@@ -76,10 +76,6 @@ unsigned long xdax_core_reclaim(struct xdax_core *c, unsigned long first,
  */
 int xdax_core_release_unlisted(struct xdax_core *c, unsigned long block);
 
-/* State of one block and, for in-use/awaiting ones, its file block. */
-enum xdax_core_state xdax_core_state_of(struct xdax_core *c, unsigned long block,
-					unsigned long *fblock);
-
 /*
  * Check the bookkeeping against itself: bitmap, states, both xarrays and the
  * counters.  Must be called with c->lock held.  @report is called once per

@@ -48,6 +48,20 @@ static bool only(void *arg, unsigned long block, unsigned long fblock)
 	return block == *(unsigned long *)arg;
 }
 
+/* A block's state and owner, read under the lock as the module would. */
+static enum xdax_core_state state_of(struct xdax_core *c, unsigned long b,
+				     unsigned long *fblock)
+{
+	enum xdax_core_state st;
+
+	mutex_lock(&c->lock);
+	st = c->state[b];
+	if (fblock)
+		*fblock = c->owner[b];
+	mutex_unlock(&c->lock);
+	return st;
+}
+
 static int core_init(struct kunit *test)
 {
 	struct xdax_core *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
@@ -72,7 +86,7 @@ static void test_init_all_free(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->nr_in_use, 0);
 	KUNIT_EXPECT_EQ(test, c->nr_awaiting, 0);
 	for (b = 0; b < NR; b++)
-		KUNIT_EXPECT_EQ(test, xdax_core_state_of(c, b, NULL), XDAX_CORE_FREE);
+		KUNIT_EXPECT_EQ(test, state_of(c, b, NULL), XDAX_CORE_FREE);
 	KUNIT_EXPECT_EQ(test, core_check(c), 0);
 }
 
@@ -157,12 +171,12 @@ static void test_detach_then_reclaim(struct kunit *test)
 	/* One becomes idle. */
 	b = xdax_core_lookup(c, 0);	/* still in use: must not be touched */
 	keep = 3;			/* block 3 backed file block 3 */
-	KUNIT_EXPECT_EQ(test, xdax_core_state_of(c, keep, &fb), XDAX_CORE_AWAITING);
+	KUNIT_EXPECT_EQ(test, state_of(c, keep, &fb), XDAX_CORE_AWAITING);
 	KUNIT_EXPECT_EQ(test, fb, 3);
 	KUNIT_EXPECT_EQ(test, xdax_core_reclaim(c, 0, ULONG_MAX, only, &keep, &left), 1);
 	KUNIT_EXPECT_EQ(test, left, 2);
-	KUNIT_EXPECT_EQ(test, xdax_core_state_of(c, keep, NULL), XDAX_CORE_FREE);
-	KUNIT_EXPECT_EQ(test, xdax_core_state_of(c, b, NULL), XDAX_CORE_IN_USE);
+	KUNIT_EXPECT_EQ(test, state_of(c, keep, NULL), XDAX_CORE_FREE);
+	KUNIT_EXPECT_EQ(test, state_of(c, b, NULL), XDAX_CORE_IN_USE);
 	KUNIT_EXPECT_EQ(test, xdax_core_reclaim(c, 0, ULONG_MAX, always, NULL, &left), 2);
 	KUNIT_EXPECT_EQ(test, left, 0);
 	KUNIT_EXPECT_EQ(test, c->nr_free, NR - 5);

@@ -308,13 +308,20 @@ unsigned long xdax_get_unmapped_area(struct file *file, unsigned long addr,
 
 /* ---- truncate, punch, and waiting for idle ------------------------------ */
 
-static void xdax_hold(struct xdax_dev *xd)
+/* Hold the module (once) while the device has work that outlives its files. */
+static void xdax_hold_locked(struct xdax_dev *xd)
 {
-	mutex_lock(&xd->hold_lock);
+	lockdep_assert_held(&xd->hold_lock);
 	if (!xd->held) {
 		__module_get(THIS_MODULE);
 		xd->held = true;
 	}
+}
+
+static void xdax_hold(struct xdax_dev *xd)
+{
+	mutex_lock(&xd->hold_lock);
+	xdax_hold_locked(xd);
 	mutex_unlock(&xd->hold_lock);
 }
 
@@ -357,10 +364,7 @@ void xdax_reaper_fn(struct work_struct *work)
 
 	mutex_lock(&xd->hold_lock);
 	if (busy) {
-		if (!xd->held) {
-			__module_get(THIS_MODULE);
-			xd->held = true;
-		}
+		xdax_hold_locked(xd);
 		schedule_delayed_work(&xd->reaper, msecs_to_jiffies(xd->reap_delay_ms));
 		xd->reap_delay_ms = min_t(unsigned int, xd->reap_delay_ms * 2,
 					  XDAX_REAP_MAX_MS);
@@ -428,12 +432,17 @@ static int xdax_settle(struct xdax_dev *xd, unsigned long first,
 	return err;
 }
 
-static int xdax_wait_flags_ok(u32 flags)
+/*
+ * Start a wait from the caller's flags and timeout; @outputs is the OR of
+ * the output fields, which must come in as 0.
+ */
+static int xdax_wait_init(struct xdax_wait *w, u32 flags, u64 timeout_ns, u64 outputs)
 {
-	if (flags & ~(XDAX_WAIT_NOWAIT | XDAX_WAIT_TIMEOUT))
+	if ((flags & ~(XDAX_WAIT_NOWAIT | XDAX_WAIT_TIMEOUT)) || outputs)
 		return -EINVAL;
 	if ((flags & XDAX_WAIT_NOWAIT) && (flags & XDAX_WAIT_TIMEOUT))
 		return -EINVAL;
+	*w = (struct xdax_wait){ .flags = flags, .timeout_ns = timeout_ns };
 	return 0;
 }
 
@@ -497,15 +506,14 @@ long xdax_ioctl_set_size(struct xdax_dev *xd, void __user *uarg)
 	err = xdax_copy_arg(&a, sizeof(a), uarg);
 	if (err)
 		return err;
-	err = xdax_wait_flags_ok(a.flags);
+	err = xdax_wait_init(&w, a.flags, a.timeout_ns, a.freed | a.pending);
 	if (err)
 		return err;
-	if (!IS_ALIGNED(a.new_size, XDAX_BLOCK_SIZE) || a.freed || a.pending)
+	if (!IS_ALIGNED(a.new_size, XDAX_BLOCK_SIZE))
 		return -EINVAL;
 	if (a.new_size > xd->range.size)
 		return -EFBIG;
 
-	w = (struct xdax_wait){ .flags = a.flags, .timeout_ns = a.timeout_ns };
 	err = xdax_remove(xd, a.new_size >> XDAX_BLOCK_SHIFT, ULONG_MAX, a.new_size, &w);
 	if (err)
 		return err;
@@ -524,17 +532,14 @@ long xdax_ioctl_punch(struct xdax_dev *xd, void __user *uarg)
 	err = xdax_copy_arg(&a, sizeof(a), uarg);
 	if (err)
 		return err;
-	err = xdax_wait_flags_ok(a.flags);
+	err = xdax_wait_init(&w, a.flags, a.timeout_ns, a.freed | a.pending);
 	if (err)
 		return err;
-	if (a.freed || a.pending)
-		return -EINVAL;
 	err = xdax_range_ok(xd, a.offset, a.length);
 	if (err)
 		return err;
 
 	first = a.offset >> XDAX_BLOCK_SHIFT;
-	w = (struct xdax_wait){ .flags = a.flags, .timeout_ns = a.timeout_ns };
 	err = xdax_remove(xd, first, first + (a.length >> XDAX_BLOCK_SHIFT) - 1,
 			  U64_MAX, &w);
 	if (err)
