@@ -768,6 +768,24 @@ static void t_fork(void)
 	expect_block("fork: block 3 never touched", 3 * BLK, XDAX_BLOCK_HOLE, -1);
 }
 
+/*
+ * Map two blocks at a 2 MiB aligned address and fill them with SEED + 1 and
+ * SEED + 2; the first block must map with exactly one PMD fault.
+ */
+static char *map_two_filled(const char *what, uint64_t seed)
+{
+	long long pte, pmd;
+	char *m = map_any(fd, 2 * BLK, 0);
+
+	delta_begin();
+	xt_fill(m, BLK, seed + 1);
+	deltas(&pte, &pmd);
+	xt_expect(pmd == 1 && pte == 0, "%s: block 0: %lld pmd_faults %lld pte_faults",
+		  what, pmd, pte);
+	xt_fill(m + BLK, BLK, seed + 2);
+	return m;
+}
+
 /* 7. mremap: move a PMD-mapped block; grow a mapping. */
 static void t_mremap(void)
 {
@@ -775,13 +793,7 @@ static void t_mremap(void)
 	unsigned char vec;
 	char *m, *t, *g;
 
-	m = map_any(fd, 2 * BLK, 0);
-	delta_begin();
-	xt_fill(m, BLK, 0x3e3e000000000001ULL);
-	deltas(&pte, &pmd);
-	xt_expect(pmd == 1 && pte == 0, "mremap: block 0: %lld pmd_faults %lld pte_faults",
-		  pmd, pte);
-	xt_fill(m + BLK, BLK, 0x3e3e000000000002ULL);
+	m = map_two_filled("mremap", 0x3e3e000000000000ULL);
 
 	/* Move the first 2 MiB to another 2 MiB aligned address. */
 	t = free_va(2 * BLK, 0);
@@ -838,13 +850,7 @@ static void t_munmap(void)
 	char *m;
 	int r;
 
-	m = map_any(fd, 2 * BLK, 0);
-	delta_begin();
-	xt_fill(m, BLK, 0x3d3d000000000001ULL);
-	deltas(&pte, &pmd);
-	xt_expect(pmd == 1 && pte == 0, "munmap: block 0: %lld pmd_faults %lld pte_faults",
-		  pmd, pte);
-	xt_fill(m + BLK, BLK, 0x3d3d000000000002ULL);
+	m = map_two_filled("munmap", 0x3d3d000000000000ULL);
 
 	unmap(m, PG);
 	unmap(m + BLK / 2, PG);
