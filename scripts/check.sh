@@ -9,7 +9,8 @@
 # Environment: XDAX_CACHE (default ~/.cache/xdax), XDAX_KVM=1 (use KVM), XDAX_CYCLES
 # (insmod/rmmod cycles, default 50), XDAX_RACE_SECONDS (length of the truncate race, default
 # 6), XDAX_VM_TIMEOUT (seconds per boot, default 900), XDAX_RESULTS (default build/results in
-# the checkout).
+# the checkout), XDAX_TESTS (only the guest test files whose names start with one of these
+# words, e.g. "t60 t65"; for working on one test).
 source "$(dirname "$0")/lib.sh"
 source "$XDAX_TOP/scripts/roots.sh"
 source "$XDAX_TOP/scripts/kernels.sh"
@@ -54,7 +55,8 @@ run_kernel() {
 		"xdaxtest.pmem_start=$XDAX_PMEM_START" "xdaxtest.cycles=${XDAX_CYCLES:-50}" \
 		"xdaxtest.race_seconds=${XDAX_RACE_SECONDS:-6}" \
 		"xdaxtest.version=$(xdax_version)" "xdaxtest.modpath=$modpath" \
-		${XDAX_MODE:+"xdaxtest.mode=$XDAX_MODE"}
+		${XDAX_MODE:+"xdaxtest.mode=$XDAX_MODE"} \
+		${XDAX_TESTS:+"xdaxtest.only=$(echo "$XDAX_TESTS" | tr ' ' ',')"}
 	if [[ ${XDAX_MODE:-} == demo ]]; then
 		grep -av '^ok\|^1\.\.\|^# xdax-guest' "$out/results.tap" || true
 	fi
