@@ -18,7 +18,14 @@
  *    (those marked "out") fail with EINVAL, with no side effect;
  *  - offsets, lengths and sizes are bytes and must be multiples of `align`
  *    (EINVAL); a range that wraps fails with EOVERFLOW, one that ends past the
- *    capacity with EFBIG.  Output fields are written only on success.
+ *    capacity with EFBIG.  Output fields are written only on success;
+ *  - a size above 4096 fails with E2BIG; a result is copied back only up to
+ *    the caller's size;
+ *  - calls are told apart by _IOC_NR() alone (with the magic): the size
+ *    encoded in the command number is ignored, the struct's own size field
+ *    versions it;
+ *  - SET_SIZE, PUNCH, ALLOCATE, AUDIT and a writable PIN need a file opened
+ *    for writing (EBADF otherwise), as ftruncate and fallocate do.
  */
 #ifndef _UAPI_LINUX_XDAX_H
 #define _UAPI_LINUX_XDAX_H
@@ -47,15 +54,22 @@ struct xdax_info {
 #define XDAX_FEATURE_MAPPING_REFS	(1U << 0)
 
 /*
- * Shrinking and punching remove the blocks from the file, zap every mapping,
- * then free each block once nothing else references it.  By default the call
- * waits for that (interruptibly: EINTR, and the call can be repeated to wait
- * again).  XDAX_WAIT_TIMEOUT bounds the wait by timeout_ns (ETIMEDOUT).  On
- * EINTR or ETIMEDOUT, and always with XDAX_WAIT_NOWAIT, the size and the file
- * are already changed; blocks still referenced (by a pin, O_DIRECT in flight,
- * an io_uring registered buffer, a pipe) stay "awaiting reclaim", and xdax's
- * reaper frees each one when its last reference goes, then signals a
+ * Shrinking and punching zap every mapping of the blocks they remove, take
+ * them out of the file, then free each block once nothing else references it.
+ * By default the call waits for that, interruptibly (EINTR); XDAX_WAIT_TIMEOUT
+ * bounds the wait by timeout_ns (ETIMEDOUT; timeout_ns without the flag is
+ * EINVAL).  On EINTR or ETIMEDOUT, and always with XDAX_WAIT_NOWAIT, the size
+ * and the file are already changed; blocks still referenced (by a pin, O_DIRECT
+ * in flight, an io_uring registered buffer, a pipe) stay "awaiting reclaim",
+ * and xdax frees each one when its last reference goes, then signals a
  * XDAX_EVENT_RECLAIM to every open file (poll/epoll: readable).
+ *
+ * What a call waits for: the blocks it removed itself, and the blocks of its
+ * range that an earlier call left behind when its wait was interrupted (EINTR)
+ * or timed out, so that repeating an interrupted call waits again.  Never for
+ * blocks a NOWAIT call left: those belong to the event stream.  A SET_SIZE
+ * that grows the file has no range and waits for nothing; a SET_SIZE to the
+ * current size has the range [size, capacity).
  */
 #define XDAX_WAIT_NOWAIT	(1U << 0)
 #define XDAX_WAIT_TIMEOUT	(1U << 1)
@@ -67,7 +81,7 @@ struct xdax_set_size {
 	__u64 new_size;		/* multiple of align, at most capacity (EFBIG) */
 	__u64 timeout_ns;	/* with XDAX_WAIT_TIMEOUT */
 	__u64 freed;		/* out: blocks freed by this call */
-	__u64 pending;		/* out: blocks left awaiting reclaim (NOWAIT) */
+	__u64 pending;		/* out: blocks this call leaves awaiting reclaim */
 };
 
 /* XDAX_IOC_PUNCH: deallocate [offset, offset + length); the size is unchanged. */
@@ -84,7 +98,8 @@ struct xdax_punch {
 /*
  * XDAX_IOC_ALLOCATE: give every hole in [offset, offset + length) a zeroed
  * block now, so that faults there never fail.  The range must lie within the
- * size (EINVAL).  All or nothing: ENOSPC allocates nothing.
+ * size (EINVAL).  All or nothing: ENOSPC allocates nothing, and neither does
+ * a fatal signal (the call is killable while it zeroes).
  */
 struct xdax_allocate {
 	__u32 size;
@@ -99,9 +114,11 @@ struct xdax_allocate {
  * the caller's address space, which must be mapped from this device.  Pins
  * belong to the file and are released by XDAX_IOC_UNPIN, close or process
  * death.  They count against RLIMIT_MEMLOCK (ENOMEM) unless CAP_IPC_LOCK.
- * addr and length must be page aligned (EINVAL).
+ * addr and length must be page aligned, length at most XDAX_PIN_MAX_BYTES
+ * (EINVAL).  A writable pin needs a file opened for writing (EBADF).
  */
 #define XDAX_PIN_READONLY	(1U << 0)	/* without FOLL_WRITE */
+#define XDAX_PIN_MAX_BYTES	(1ULL << 30)
 
 struct xdax_pin {
 	__u32 size;
@@ -119,8 +136,8 @@ struct xdax_unpin {
 };
 
 /*
- * XDAX_IOC_STATS: block accounting.  free + in_use + awaiting_reclaim ==
- * total always holds in one snapshot.
+ * XDAX_IOC_STATS: block accounting.  free + in_use + awaiting_reclaim +
+ * poisoned == total always holds in one snapshot.
  */
 struct xdax_stats {
 	__u32 size;
@@ -135,16 +152,19 @@ struct xdax_stats {
 	__u64 anomalies;	/* protocol violations seen (each also logged) */
 	__u64 pte_faults;	/* faults mapped with a 4 KiB PTE */
 	__u64 pmd_faults;	/* faults mapped with a 2 MiB PMD */
-	__u64 reclaim_events;	/* blocks freed by the reaper (XDAX_EVENT_RECLAIM) */
+	__u64 reclaim_events;	/* blocks freed after a call left them awaiting (XDAX_EVENT_RECLAIM) */
 	__u64 pinned_pages;	/* pages pinned through XDAX_IOC_PIN, all files */
 	__u64 zeroed;		/* blocks zeroed before first use */
+	__u64 poisoned;		/* blocks out of service after a memory failure */
+	__u64 memory_failures;	/* memory failures the kernel reported in the range */
 };
 
 /*
  * XDAX_IOC_AUDIT: walk every block and compare its page refcount with its
- * state: free => 0 and unmapped, in use => >= 1 with exactly one entry
- * pointing at it, awaiting reclaim => >= 1 with no entry.  Each mismatch is
- * logged and counted (also into stats.anomalies).
+ * state: free and poisoned => 0 and unmapped, in use => >= 1 with exactly one
+ * entry pointing at it, awaiting reclaim => >= 1 with no entry.  Each mismatch
+ * is logged.  It changes nothing (stats.anomalies counts protocol violations
+ * seen by the protocol itself, not by audits).
  */
 struct xdax_audit {
 	__u32 size;
@@ -156,7 +176,8 @@ struct xdax_audit {
 /*
  * XDAX_IOC_QUERY: the block behind one file offset, and its refcount now.
  * With XDAX_QUERY_BLOCK, `block` (below total, else EINVAL) is looked at
- * directly instead, e.g. to see a free block's refcount.
+ * directly instead, e.g. to see a free block's refcount; without the flag
+ * `block` must be 0 on input.
  */
 #define XDAX_QUERY_BLOCK	(1U << 0)
 
@@ -165,7 +186,11 @@ enum xdax_block_state {
 	XDAX_BLOCK_IN_USE = 1,
 	XDAX_BLOCK_AWAITING_RECLAIM = 2,
 	XDAX_BLOCK_HOLE = 3,	/* no block at this offset */
+	XDAX_BLOCK_POISONED = 4,	/* out of service: never allocated again */
 };
+
+/* xdax_query.attrs */
+#define XDAX_ATTR_POISONED	(1U << 0)	/* a memory failure hit the block */
 
 struct xdax_query {
 	__u32 size;
@@ -175,19 +200,33 @@ struct xdax_query {
 	__u32 state;		/* out: enum xdax_block_state */
 	__s32 refcount;		/* out: folio_ref_count of the block, -1 for a hole */
 	__s32 mapcount;		/* out: folio_mapcount, -1 where the kernel keeps none */
-	__u32 reserved;
+	__u32 attrs;		/* out: XDAX_ATTR_* */
 };
 
-/* read(): whole struct xdax_event records, oldest first; EAGAIN if none and O_NONBLOCK. */
-#define XDAX_EVENT_RECLAIM	1	/* blocks awaiting reclaim were freed */
+/*
+ * read(): whole struct xdax_event records; EAGAIN if none and O_NONBLOCK; a
+ * buffer smaller than the record is EINVAL.  Events of a kind coalesce: one
+ * record tells everything of its kind since this file's previous one.  A
+ * read that cannot copy the record out (EFAULT) consumes nothing.
+ *
+ * XDAX_EVENT_RECLAIM: blocks a call had left awaiting reclaim were freed
+ * (by whoever freed them: the reaper, a later call, or an unpin).
+ * XDAX_EVENT_POISON: a memory failure hit blocks of the device.  Mappers of
+ * a poisoned block get SIGBUS (BUS_MCEERR_AR) on access until the range is
+ * punched or truncated; the block is never allocated again.  A pending
+ * POISON record is returned before a RECLAIM one.
+ */
+#define XDAX_EVENT_RECLAIM	1
+#define XDAX_EVENT_POISON	2
 
 struct xdax_event {
 	__u32 size;		/* sizeof(struct xdax_event) */
 	__u32 type;		/* XDAX_EVENT_* */
-	__u64 seq;		/* reclaims since load, at this event */
-	__u64 reclaimed;	/* blocks freed since this file's previous event */
+	__u64 seq;		/* events of this type since load, at this record */
+	__u64 reclaimed;	/* RECLAIM: blocks freed since this file's previous one */
 	__u64 awaiting_reclaim;	/* blocks still awaiting reclaim */
 	__u64 free;		/* free blocks now */
+	__u64 poisoned;		/* POISON: blocks poisoned since this file's previous one */
 };
 
 #define XDAX_IOC_INFO		_IOWR(XDAX_IOC_MAGIC, 0x00, struct xdax_info)
