@@ -15,6 +15,8 @@
 # Each must be a module of the kernel or built into it (modules.builtin: modprobe then
 # succeeds without loading anything).
 XDAX_GUEST_MODULES=(nd_e820 nd_pmem nd_btt dax_pmem device_dax null_blk)
+# Taken where the kernel has them, left out (and the tests that need them skip) where not.
+XDAX_GUEST_OPTIONAL_MODULES=(hwpoison_inject)
 XDAX_GUEST_BINS=(/bin/kmod /usr/bin/ndctl /usr/bin/daxctl)
 
 # Copy an executable from the bookworm root with its shared libraries and loader.
@@ -46,6 +48,15 @@ initramfs_build() {
 	r=$(root_path bookworm)
 	t=$(mktemp -d)
 	mkdir -p "$t"/{bin,sbin,dev,proc,sys,tmp,run,etc,mnt,lib/modules,usr/bin,xdax}
+	# mktemp made the root 0700: every user must reach /dev, /usr/bin and /tmp.
+	chmod 755 "$t"
+	chmod 1777 "$t/tmp"
+	# Users for the tests of what others can do: root, an unprivileged user in group xdax,
+	# and one outside it (xdax_runas switches to them by number).
+	printf '%s\n' 'root:x:0:0:root:/:/bin/sh' 'xdaxuser:x:1000:1000::/tmp:/bin/sh' \
+		'other:x:1001:1001::/tmp:/bin/sh' >"$t/etc/passwd"
+	printf '%s\n' 'root:x:0:' 'xdaxuser:x:1000:' 'other:x:1001:' 'xdax:x:990:xdaxuser' \
+		>"$t/etc/group"
 	install -m 755 "$r/bin/busybox" "$t/bin/busybox"
 	for f in "${XDAX_GUEST_BINS[@]}"; do
 		_copy_with_libs "$r" "$f" "$t"
@@ -62,7 +73,11 @@ initramfs_build() {
 			_module_known "$kmods/modules.dep" "$m" || _module_known "$kmods/modules.builtin" "$m" ||
 				die "kernel $abi has no module $m (neither in $kmods/modules.dep nor built in)"
 		done
-		for m in $(_module_closure "$kmods/modules.dep" "${XDAX_GUEST_MODULES[@]}"); do
+		local want=("${XDAX_GUEST_MODULES[@]}")
+		for m in "${XDAX_GUEST_OPTIONAL_MODULES[@]}"; do
+			_module_known "$kmods/modules.dep" "$m" && want+=("$m")
+		done
+		for m in $(_module_closure "$kmods/modules.dep" "${want[@]}"); do
 			install -D -m 644 "$kmods/$m" "$dst/$m"
 		done
 	fi
