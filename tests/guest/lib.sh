@@ -44,6 +44,20 @@ check() {
 	fi
 }
 
+# case_point PROG DEV CASE DESCRIPTION: one case of a KTAP test program (tests/progs, built
+# on xt_run) as one TAP point: ok, skip (exit 77, with the reason it printed) or not ok with
+# the tail of its output.  Its "# figure:" lines are passed on as diagnostics either way.
+case_point() {
+	out=$("$1" "$2" "$3" 2>&1)
+	rc=$?
+	echo "$out" | grep '^# figure' || true
+	case $rc in
+	0) ok "$4" ;;
+	77) skip "$4" "$(echo "$out" | sed -n 's/^# skip: //p' | tail -n 1)" ;;
+	*) not_ok "$4 (exit $rc)" "$(echo "$out" | grep -v '^# figure' | tail -n 20)" ;;
+	esac
+}
+
 # fail MSG...: print MSG, return 1.  A function of several checks goes on after it, so every
 # check but the last is written `COND || fail MSG || return`: a function's status is its last
 # command's, and an earlier failure must not be lost.

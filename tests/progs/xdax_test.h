@@ -15,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/xdax.h>
@@ -229,6 +232,128 @@ static inline int xt_exit(const char *name)
 	if (xt_failures)
 		fprintf(stderr, "# %s: %d assertion(s) failed\n", name, xt_failures);
 	return xt_failures ? 1 : 0;
+}
+
+/*
+ * A KTAP runner for programs made of named subtests:
+ *
+ *   static const struct xt_case cases[] = { { "name", fn, "what it proves" }, ... , { 0 } };
+ *   int main(int argc, char **argv) { return xt_run(argc, argv, cases); }
+ *
+ * `prog DEV` runs every case and `prog DEV NAME...` the named ones, each in its own
+ * forked child with a watchdog (XT_CASE_SECONDS, default 300), and prints KTAP on stdout:
+ * "KTAP version 1", the plan, then "ok N name" / "not ok N name" / "ok N name # SKIP why".
+ * A case fails on any xt_fail(), on a nonzero exit or on a signal; it skips by calling
+ * xt_skip().  Diagnostics (stderr) are prefixed with "# " by the helpers.  The exit status
+ * is 0 if nothing failed, 1 otherwise (77 if every case run was skipped).  xt_dev is the
+ * device path; xt_arg0 the program name.
+ */
+struct xt_case {
+	const char *name;
+	void (*fn)(void);
+	const char *what;
+};
+
+static const char *xt_dev = "/dev/xdax0";
+
+#define XT_SKIP_STATUS	77
+
+__attribute__((format(printf, 1, 2), noreturn))
+static inline void xt_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "# skip: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	fflush(NULL);
+	_exit(XT_SKIP_STATUS);
+}
+
+static inline int xt_run_case(const struct xt_case *c, int n, unsigned int secs)
+{
+	int status, failed = 1;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		printf("not ok %d %s\n# fork: %s\n", n, c->name, strerror(errno));
+		return 1;
+	}
+	if (!pid) {
+		alarm(secs);	/* default action: the child dies of SIGALRM, a failure */
+		xt_failures = 0;
+		c->fn();
+		fflush(NULL);
+		_exit(xt_failures ? 1 : 0);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == XT_SKIP_STATUS) {
+		printf("ok %d %s # SKIP see the diagnostics above\n", n, c->name);
+		return -1;
+	}
+	if (WIFEXITED(status) && !WEXITSTATUS(status)) {
+		printf("ok %d %s\n", n, c->name);
+		failed = 0;
+	} else if (WIFSIGNALED(status)) {
+		printf("not ok %d %s\n# killed by signal %d%s\n", n, c->name, WTERMSIG(status),
+		       WTERMSIG(status) == SIGALRM ? " (watchdog)" : "");
+	} else {
+		printf("not ok %d %s\n# exit status %d\n", n, c->name, WEXITSTATUS(status));
+	}
+	return failed;
+}
+
+static inline int xt_run(int argc, char **argv, const struct xt_case *cases)
+{
+	unsigned int secs = getenv("XT_CASE_SECONDS") ? atoi(getenv("XT_CASE_SECONDS")) : 300;
+	int i, j, n = 0, failed = 0, skipped = 0, r;
+	const struct xt_case *c;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	setvbuf(stderr, NULL, _IOLBF, 0);
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		printf("usage: %s DEVICE [CASE...]\ncases:\n", argv[0]);
+		for (c = cases; c->name; c++)
+			printf("  %-24s %s\n", c->name, c->what);
+		return argc < 2 ? 2 : 0;
+	}
+	xt_dev = argv[1];
+	for (i = 2; i < argc; i++) {
+		for (c = cases; c->name && strcmp(c->name, argv[i]); c++)
+			;
+		if (!c->name) {
+			fprintf(stderr, "%s: no case %s (see --help)\n", argv[0], argv[i]);
+			return 2;
+		}
+	}
+	printf("KTAP version 1\n");
+	if (argc > 2) {
+		printf("1..%d\n", argc - 2);
+		for (i = 2; i < argc; i++) {
+			for (c = cases; strcmp(c->name, argv[i]); c++)
+				;
+			r = xt_run_case(c, ++n, secs);
+			failed += r > 0;
+			skipped += r < 0;
+		}
+	} else {
+		for (j = 0; cases[j].name; j++)
+			;
+		printf("1..%d\n", j);
+		for (c = cases; c->name; c++) {
+			r = xt_run_case(c, ++n, secs);
+			failed += r > 0;
+			skipped += r < 0;
+		}
+	}
+	printf("# %s: pass:%d fail:%d skip:%d total:%d\n", argv[0], n - failed - skipped, failed,
+	       skipped, n);
+	return failed ? 1 : skipped == n ? XT_SKIP_STATUS : 0;
 }
 
 #endif /* XDAX_TEST_H */
