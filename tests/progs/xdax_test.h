@@ -156,7 +156,8 @@ static inline int xt_unpin(int fd, uint64_t id)
 
 /*
  * xt_conserved(fd, where): the audit finds no mismatch and the block counts
- * add up.  Call after every test step that changes blocks.
+ * add up (free + in use + awaiting + poisoned == total).  Call after every
+ * test step that changes blocks.
  */
 static inline int xt_conserved(int fd, const char *where)
 {
@@ -179,10 +180,11 @@ static inline int xt_conserved(int fd, const char *where)
 			(unsigned long long)a.checked, (unsigned long long)s.total);
 		ok = 0;
 	}
-	if (s.free + s.in_use + s.awaiting_reclaim != s.total) {
-		xt_fail("%s: free %llu + in use %llu + awaiting %llu != total %llu", where,
-			(unsigned long long)s.free, (unsigned long long)s.in_use,
-			(unsigned long long)s.awaiting_reclaim, (unsigned long long)s.total);
+	if (s.free + s.in_use + s.awaiting_reclaim + s.poisoned != s.total) {
+		xt_fail("%s: free %llu + in use %llu + awaiting %llu + poisoned %llu != total %llu",
+			where, (unsigned long long)s.free, (unsigned long long)s.in_use,
+			(unsigned long long)s.awaiting_reclaim, (unsigned long long)s.poisoned,
+			(unsigned long long)s.total);
 		ok = 0;
 	}
 	if (s.kernel_free_calls || s.anomalies) {
