@@ -2,15 +2,25 @@
 /*
  * xdax: a DAX character device over reserved physical ranges, with its own
  * MEMORY_DEVICE_GENERIC dev_pagemap and a 0-based page refcount protocol.
+ * The protocol is described once, in docs/design.md; this header holds the
+ * types every file shares and, file by file, what each one offers.  Files
+ * only call downwards in this list (no circles):
  *
- * Refcount protocol (see docs/design.md):
- *   free block   - refcount frozen at 0; no kernel path can take a reference
- *                  (every get is add-unless-zero), so it cannot be mapped or
- *                  pinned behind xdax's back.
- *   owned block  - refcount >= 1; the 1 is xdax's entry reference.
- * The kernel's own GENERIC free path (page_free on 6.x, a silent reset to 1 on
- * 7.x) is never reached, because xdax never drops a count to 0 with a put: it
- * frees a block only by freezing 1 -> 0.
+ *   xdax_main.c     module init/exit, ranges=, class, chrdev region, pseudo fs
+ *   xdax_dev.c      one device: open/release/poll, fops, node lifetime
+ *   xdax_ioctl.c    the UAPI boundary: ioctl dispatch and read(); the only
+ *                   place that copies UAPI structs in and out
+ *   xdax_sysfs.c    sysfs attributes
+ *   xdax_pgmap.c    range checks, pgmap registration, freeze/unfreeze of the
+ *                   whole range, teardown, memory_failure
+ *   xdax_pin.c      XDAX_IOC_PIN / UNPIN
+ *   xdax_reclaim.c  truncate/punch, the idle wait, the reaper, events, the
+ *                   module hold
+ *   xdax_fault.c    mmap and faults, the per-block fault locks
+ *   xdax_audit.c    stats, audit, query (read-only views)
+ *   xdax_block.c    allocate (0 -> 1) and free (1 -> 0) of one block, ALLOCATE
+ *   xdax_core.c     block bookkeeping (pure; KUnit)
+ *   xdax_parse.c    the ranges= parser (pure; KUnit)
  */
 #ifndef XDAX_H
 #define XDAX_H
@@ -19,6 +29,9 @@
 #include <linux/cdev.h>
 #include <linux/device.h>
 #include <linux/memremap.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/overflow.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -34,6 +47,9 @@
 
 /* At most this many ranges (and /dev/xdaxN minors) per module instance. */
 #define XDAX_MAX_RANGES		8
+
+/* Faults on one file block serialise on one of these (hashed by file block). */
+#define XDAX_FAULT_LOCK_BITS	6
 
 /* One parsed "SIZE@START" element of the ranges= parameter. */
 struct xdax_range {
@@ -61,9 +77,6 @@ struct xdax_parse_result {
 	unsigned int bad, other;
 };
 
-enum xdax_parse_err xdax_parse_ranges(const char *s, struct xdax_parse_result *res);
-const char *xdax_parse_strerror(enum xdax_parse_err err);
-
 /* One reserved range exposed as /dev/xdax<id>: a sparse file over its blocks. */
 struct xdax_dev {
 	struct device dev;
@@ -73,73 +86,174 @@ struct xdax_dev {
 	struct resource *res;
 	struct dev_pagemap pgmap;
 	bool pgmap_live;
+	bool node_live;
 
 	/*
-	 * The one address_space every opener maps through (host: an inode of
-	 * xdax's pseudo filesystem, S_DAX, like device-dax's).  Its
-	 * invalidate_lock orders faults (shared) against truncate, punch,
-	 * allocate and audit (exclusive).
+	 * The one address_space every opener maps through: an inode of xdax's
+	 * pseudo filesystem (S_IFCHR, S_DAX, like device-dax's).  Its
+	 * invalidate_lock orders faults (shared) against truncate, punch, the
+	 * install step of ALLOCATE and audit (exclusive).
 	 */
 	struct inode *inode;
 	u64 size;			/* file size in bytes, under invalidate_lock */
 	struct xdax_core core;		/* allocator, entry table, block states */
+	struct mutex fault_lock[1 << XDAX_FAULT_LOCK_BITS];
 	atomic_t openers;		/* open files, mappings included */
 
 	/*
-	 * The reaper retries the 1->0 freeze of blocks awaiting reclaim, and
-	 * watches a closed device's blocks for foreign references (pipes,
-	 * io_uring buffers).  While either exists it holds a module reference
-	 * (held), so rmmod is refused and no late put touches freed memmap.
+	 * The module hold (xdax_reclaim.c): a module reference held exactly
+	 * while blocks await reclaim or a closed device's blocks carry foreign
+	 * references, so rmmod cannot free code that a late put or a pending
+	 * reclaim still needs.  Both under core.lock.
 	 */
-	struct delayed_work reaper;
-	struct mutex hold_lock;		/* held, reap_delay_ms */
 	bool held;
-	unsigned int reap_delay_ms;
+	bool foreign;
 
-	wait_queue_head_t event_wq;	/* poll/read: reclaim events */
-	atomic64_t reclaim_seq;
+	/* The reaper: frees AWAITING/INTERRUPTED blocks, watches foreign refs. */
+	struct delayed_work reaper;
+	unsigned int reap_delay_ms;	/* under core.lock */
+
+	wait_queue_head_t event_wq;	/* poll/read */
+	atomic64_t reclaim_seq;		/* blocks freed after a call left them */
+	atomic64_t poison_seq;		/* blocks hit by memory failures */
 
 	atomic64_t pgmap_free_calls;	/* kernel page_free/folio_free calls: must stay 0 */
 	atomic64_t page_free_calls;	/* xdax's own page_free: 1->0 freezes */
 	atomic64_t anomalies;
-	atomic64_t pte_faults, pmd_faults, zeroed, pinned_pages;
+	atomic64_t pte_faults, pmd_faults, zeroed, pinned_pages, memory_failures;
 };
 
-/* Per open file: its pins and its position in the event stream. */
+/* Per open file: its pins and its position in the event streams. */
 struct xdax_file {
 	struct xdax_dev *xd;
-	struct mutex lock;		/* pins, next_pin_id, seen_seq */
+	struct mutex lock;		/* pins, next_pin_id, seen_* */
 	struct list_head pins;
 	u64 next_pin_id;
-	u64 seen_seq;
+	u64 seen_reclaim, seen_poison;
 };
 
-extern struct vfsmount *xdax_mnt;
+/* Counters and block counts of a device, in kernel form (xdax_audit.c). */
+struct xdax_kstats {
+	u64 file_size, total, free, in_use, awaiting, poisoned;
+	u64 page_free_calls, kernel_free_calls, anomalies, pte_faults, pmd_faults;
+	u64 reclaim_events, pinned_pages, zeroed, memory_failures;
+};
 
-int xdax_dev_create(unsigned int id, const struct xdax_range *r, dev_t devt,
-		    struct class *cls, struct xdax_dev **out);
-bool xdax_dev_destroy(struct xdax_dev *xd);
-int xdax_check_range(unsigned int id, const struct xdax_range *r);
-bool xdax_file_of(struct file *file, struct xdax_dev *xd);
+/* One block as XDAX_IOC_QUERY shows it. */
+struct xdax_kquery {
+	unsigned long block;	/* XDAX_CORE_NONE for a hole */
+	enum xdax_core_state state;
+	bool poisoned;
+	int refcount, mapcount;	/* -1 where there is nothing to count */
+};
 
-/* xdax_mm.c: the refcount protocol, faults, truncate/punch, reaper, pins. */
-struct folio *xdax_block_folio(struct xdax_dev *xd, unsigned long block);
-unsigned long xdax_nr_blocks(struct xdax_dev *xd);
+/* One pending event of a file (xdax_reclaim.c). */
+struct xdax_kevent {
+	bool poison;		/* else reclaim */
+	u64 seq, count, awaiting, free;
+};
+
+static inline struct folio *xdax_block_folio(struct xdax_dev *xd, unsigned long block)
+{
+	return page_folio(pfn_to_page(PHYS_PFN(xd->range.start) +
+				      (block << XDAX_BLOCK_ORDER)));
+}
+
+static inline unsigned long xdax_nr_blocks(struct xdax_dev *xd)
+{
+	return xd->range.size >> XDAX_BLOCK_SHIFT;
+}
+
+static inline struct address_space *xdax_mapping(struct xdax_dev *xd)
+{
+	return xd->inode->i_mapping;
+}
+
+/* [offset, offset + len) as a range of whole blocks within the capacity. */
+static inline int xdax_range_check(struct xdax_dev *xd, u64 offset, u64 len)
+{
+	u64 end;
+
+	if (!len || !IS_ALIGNED(offset, XDAX_BLOCK_SIZE) || !IS_ALIGNED(len, XDAX_BLOCK_SIZE))
+		return -EINVAL;
+	if (check_add_overflow(offset, len, &end))
+		return -EOVERFLOW;
+	if (end > xd->range.size)
+		return -EFBIG;
+	return 0;
+}
+
+/* xdax_block.c */
+void xdax_anomaly(struct xdax_dev *xd, unsigned long block, const char *what);
+int xdax_block_get(struct xdax_dev *xd, unsigned long fblock, unsigned long *blockp);
+bool xdax_block_try_free(void *xd, unsigned long block);
+int xdax_block_allocate(struct xdax_dev *xd, unsigned long first, unsigned long nr,
+			unsigned long *allocated);
+
+/* xdax_audit.c */
+void xdax_stats(struct xdax_dev *xd, struct xdax_kstats *st);
+unsigned long xdax_audit(struct xdax_dev *xd);
+void xdax_query(struct xdax_dev *xd, unsigned long block, struct xdax_kquery *q);
+
+/* xdax_fault.c */
+void xdax_fault_lock(struct xdax_dev *xd, unsigned long fblock);
+void xdax_fault_unlock(struct xdax_dev *xd, unsigned long fblock);
+void xdax_fault_init(struct xdax_dev *xd);
 int xdax_mmap(struct file *file, struct vm_area_struct *vma);
 unsigned long xdax_get_unmapped_area(struct file *file, unsigned long addr,
 				     unsigned long len, unsigned long pgoff,
 				     unsigned long flags);
-long xdax_ioctl_set_size(struct xdax_dev *xd, void __user *uarg);
-long xdax_ioctl_punch(struct xdax_dev *xd, void __user *uarg);
-long xdax_ioctl_allocate(struct xdax_dev *xd, void __user *uarg);
-long xdax_ioctl_pin(struct xdax_file *xf, void __user *uarg);
-long xdax_ioctl_unpin(struct xdax_file *xf, void __user *uarg);
-void xdax_unpin_all(struct xdax_file *xf);
+struct xdax_dev *xdax_vma_dev(struct vm_area_struct *vma);
+
+/* xdax_reclaim.c */
+#define XDAX_KWAIT_NOWAIT	BIT(0)
+#define XDAX_KWAIT_TIMEOUT	BIT(1)
+struct xdax_wait {
+	unsigned int flags;	/* XDAX_KWAIT_* */
+	u64 timeout_ns;
+	u64 freed, pending;	/* results */
+};
+int xdax_reclaim_init(void);
+void xdax_reclaim_exit(void);
+void xdax_reclaim_dev_init(struct xdax_dev *xd);
+int xdax_set_size(struct xdax_dev *xd, u64 new_size, struct xdax_wait *w);
+int xdax_punch(struct xdax_dev *xd, u64 offset, u64 len, struct xdax_wait *w);
 void xdax_reaper_fn(struct work_struct *work);
-void xdax_last_close(struct xdax_dev *xd);
-bool xdax_try_free(void *arg, unsigned long block, unsigned long fblock);
-void xdax_anomaly(struct xdax_dev *xd, unsigned long block, const char *what);
-int xdax_copy_arg(void *karg, size_t ksize, const void __user *uarg);
-int xdax_copy_out(void __user *uarg, const void *karg, size_t ksize);
+void xdax_reclaim_last_close(struct xdax_dev *xd);
+void xdax_hold_sync(struct xdax_dev *xd);
+void xdax_event_poisoned(struct xdax_dev *xd, unsigned long n);
+bool xdax_event_ready(struct xdax_file *xf);
+bool xdax_event_peek(struct xdax_file *xf, struct xdax_kevent *ev);
+void xdax_event_consume(struct xdax_file *xf, const struct xdax_kevent *ev);
+
+/* xdax_pin.c */
+#define XDAX_PIN_MAX_PAGES	(SZ_1G >> PAGE_SHIFT)
+int xdax_pin(struct xdax_file *xf, unsigned long addr, unsigned long len, bool write,
+	     u64 *id);
+int xdax_unpin(struct xdax_file *xf, u64 id);
+void xdax_unpin_all(struct xdax_file *xf);
+
+/* xdax_pgmap.c */
+int xdax_check_range(unsigned int id, const struct xdax_range *r);
+int xdax_pgmap_setup(struct xdax_dev *xd);
+bool xdax_pgmap_teardown(struct xdax_dev *xd);
+
+/* xdax_sysfs.c */
+extern const struct attribute_group *xdax_sysfs_groups[];
+void xdax_sysfs_init(void);
+
+/* xdax_ioctl.c */
+long xdax_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+ssize_t xdax_read(struct file *file, char __user *buf, size_t count, loff_t *ppos);
+
+/* xdax_dev.c */
+int xdax_dev_create(unsigned int id, const struct xdax_range *r, dev_t devt,
+		    struct class *cls, struct super_block *sb, struct xdax_dev **out);
+int xdax_dev_publish(struct xdax_dev *xd);
+bool xdax_dev_destroy(struct xdax_dev *xd);
+
+/* xdax_parse.c */
+enum xdax_parse_err xdax_parse_ranges(const char *s, struct xdax_parse_result *res);
+const char *xdax_parse_strerror(enum xdax_parse_err err);
 
 #endif /* XDAX_H */

@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xdax block bookkeeping: allocator, entry table and block states.  See
- * xdax_core.h for the state machine.  Pure logic over indices, driven by
- * xdax_dev.c in the module and by xdax_kunit.c in the KUnit suite.
+ * xdax block bookkeeping: allocator, entry table, block states and who waits
+ * for them.  The states and transitions are drawn in xdax_core.h; the
+ * protocol they serve is docs/design.md.  Pure logic over indices: the
+ * module drives it with a try_free() that freezes page refcounts, the KUnit
+ * suite (xdax_kunit.c) with stand-ins.
+ *
+ * Locking: c->lock (a mutex) protects everything but the readers of the entry
+ * table, which use the xarray's own RCU (xdax_core_lookup).  Every function
+ * here takes c->lock itself, except xdax_core_check().  Callers may hold the
+ * mapping's invalidate_lock and a fault lock (xdax_fault.c) around them.
  */
 #include <linux/bitmap.h>
 #include <linux/errno.h>
+#include <linux/lockdep.h>
 #include <linux/slab.h>
-#include <linux/vmalloc.h>
 
 #include "xdax_core.h"
 
@@ -19,9 +26,10 @@ int xdax_core_init(struct xdax_core *c, unsigned long nr_blocks)
 	c->nr_blocks = nr_blocks;
 	c->free_map = bitmap_zalloc(nr_blocks, GFP_KERNEL);
 	c->awaiting_map = bitmap_zalloc(nr_blocks, GFP_KERNEL);
+	c->poison_map = bitmap_zalloc(nr_blocks, GFP_KERNEL);
 	c->owner = kvmalloc_array(nr_blocks, sizeof(*c->owner), GFP_KERNEL);
 	c->state = kvzalloc(nr_blocks, GFP_KERNEL);
-	if (!c->free_map || !c->awaiting_map || !c->owner || !c->state) {
+	if (!c->free_map || !c->awaiting_map || !c->poison_map || !c->owner || !c->state) {
 		xdax_core_destroy(c);
 		return -ENOMEM;
 	}
@@ -36,93 +44,181 @@ void xdax_core_destroy(struct xdax_core *c)
 	xa_destroy(&c->entries);
 	bitmap_free(c->free_map);
 	bitmap_free(c->awaiting_map);
+	bitmap_free(c->poison_map);
 	kvfree(c->owner);
 	kvfree(c->state);
 	c->free_map = NULL;
 	c->awaiting_map = NULL;
+	c->poison_map = NULL;
 	c->owner = NULL;
 	c->state = NULL;
 	mutex_destroy(&c->lock);
 }
 
+static bool xdax_core_is_awaiting(enum xdax_core_state st)
+{
+	return st == XDAX_CORE_HELD || st == XDAX_CORE_AWAITING ||
+	       st == XDAX_CORE_INTERRUPTED;
+}
+
 /*
- * Take a free block for file block @fblock.  The cursor rotates through the
- * range, so a block just freed is the last one handed out again.
+ * The one place a block changes state: keeps the bitmaps and counters in
+ * step with c->state.  Context: c->lock held.
  */
-unsigned long xdax_core_alloc(struct xdax_core *c, unsigned long fblock)
+static void xdax_core_set(struct xdax_core *c, unsigned long b, enum xdax_core_state to)
+{
+	enum xdax_core_state from = c->state[b];
+
+	lockdep_assert_held(&c->lock);
+	switch (from) {
+	case XDAX_CORE_FREE:
+		__clear_bit(b, c->free_map);
+		c->nr_free--;
+		break;
+	case XDAX_CORE_RESERVED:
+	case XDAX_CORE_IN_USE:
+		c->nr_in_use--;
+		break;
+	case XDAX_CORE_POISONED:
+		c->nr_poisoned--;
+		break;
+	default:
+		__clear_bit(b, c->awaiting_map);
+		c->nr_awaiting--;
+	}
+	switch (to) {
+	case XDAX_CORE_FREE:
+		__set_bit(b, c->free_map);
+		c->nr_free++;
+		c->owner[b] = XDAX_CORE_NONE;
+		break;
+	case XDAX_CORE_RESERVED:
+	case XDAX_CORE_IN_USE:
+		c->nr_in_use++;
+		break;
+	case XDAX_CORE_POISONED:
+		c->nr_poisoned++;
+		c->owner[b] = XDAX_CORE_NONE;
+		break;
+	default:
+		__set_bit(b, c->awaiting_map);
+		c->nr_awaiting++;
+	}
+	c->state[b] = to;
+}
+
+/* Out of the file for good: FREE, or POISONED if a memory failure hit it. */
+static void xdax_core_release(struct xdax_core *c, unsigned long b)
+{
+	xdax_core_set(c, b, test_bit(b, c->poison_map) ? XDAX_CORE_POISONED : XDAX_CORE_FREE);
+}
+
+/* The next free block from the rotating cursor.  Context: c->lock held. */
+static unsigned long xdax_core_take(struct xdax_core *c)
+{
+	unsigned long b;
+
+	b = find_next_bit(c->free_map, c->nr_blocks, c->next);
+	if (b >= c->nr_blocks)
+		b = find_first_bit(c->free_map, c->nr_blocks);
+	if (b >= c->nr_blocks)
+		return XDAX_CORE_NONE;
+	xdax_core_set(c, b, XDAX_CORE_RESERVED);
+	c->next = b + 1 < c->nr_blocks ? b + 1 : 0;
+	return b;
+}
+
+/*
+ * FREE -> RESERVED: a block for the caller to thaw, zero and install.  The
+ * cursor rotates through the range, so a block just freed is the last one
+ * handed out again.  Returns XDAX_CORE_NONE if no block is free.
+ */
+unsigned long xdax_core_reserve(struct xdax_core *c)
 {
 	unsigned long b;
 
 	mutex_lock(&c->lock);
-	b = find_next_bit(c->free_map, c->nr_blocks, c->next);
-	if (b >= c->nr_blocks)
-		b = find_first_bit(c->free_map, c->nr_blocks);
-	if (b < c->nr_blocks) {
-		__clear_bit(b, c->free_map);
-		c->state[b] = XDAX_CORE_IN_USE;
-		c->owner[b] = fblock;
-		c->nr_free--;
-		c->nr_in_use++;
-		c->next = b + 1 < c->nr_blocks ? b + 1 : 0;
-	} else {
-		b = XDAX_CORE_NONE;
-	}
+	b = xdax_core_take(c);
 	mutex_unlock(&c->lock);
 	return b;
 }
 
-/* Publish @block as the backing of @fblock: -EEXIST if another won the race. */
+/* n blocks at once, or none (-ENOSPC). */
+int xdax_core_reserve_n(struct xdax_core *c, unsigned long n, unsigned long *blocks)
+{
+	unsigned long i;
+	int err = 0;
+
+	mutex_lock(&c->lock);
+	if (n > c->nr_free)
+		err = -ENOSPC;
+	for (i = 0; i < n && !err; i++)
+		blocks[i] = xdax_core_take(c);
+	mutex_unlock(&c->lock);
+	return err;
+}
+
+/*
+ * RESERVED -> IN_USE as the backing of @fblock.  -EEXIST if @fblock already
+ * has a block, -ENOMEM if the entry table cannot grow; the block then stays
+ * RESERVED for the caller to unreserve.
+ */
 int xdax_core_install(struct xdax_core *c, unsigned long fblock, unsigned long block)
 {
 	int err;
 
 	mutex_lock(&c->lock);
-	if (block >= c->nr_blocks || c->state[block] != XDAX_CORE_IN_USE ||
-	    c->owner[block] != fblock) {
+	if (block >= c->nr_blocks || c->state[block] != XDAX_CORE_RESERVED) {
 		err = -EINVAL;
 	} else {
 		err = xa_insert(&c->entries, fblock, xa_mk_value(block), GFP_KERNEL);
 		if (err == -EBUSY)
 			err = -EEXIST;
 	}
+	if (!err) {
+		c->owner[block] = fblock;
+		xdax_core_set(c, block, XDAX_CORE_IN_USE);
+	}
 	mutex_unlock(&c->lock);
 	return err;
 }
 
-static void xdax_core_to_free(struct xdax_core *c, unsigned long block)
+/*
+ * IN_USE -> RESERVED: undo an install.  Only for a block nothing can have
+ * mapped or referenced (the caller held off faults since the install).
+ */
+void xdax_core_uninstall(struct xdax_core *c, unsigned long fblock, unsigned long block)
 {
-	if (c->state[block] == XDAX_CORE_AWAITING) {
-		__clear_bit(block, c->awaiting_map);
-		c->nr_awaiting--;
-	} else {
-		c->nr_in_use--;
-	}
-	c->state[block] = XDAX_CORE_FREE;
-	c->owner[block] = XDAX_CORE_NONE;
-	__set_bit(block, c->free_map);
-	c->nr_free++;
-}
-
-/* An in-use block that no entry points at: the caller's own, never published. */
-static bool xdax_core_unlisted(struct xdax_core *c, unsigned long block)
-{
-	return block < c->nr_blocks && c->state[block] == XDAX_CORE_IN_USE &&
-	       xa_load(&c->entries, c->owner[block]) != xa_mk_value(block);
-}
-
-int xdax_core_release_unlisted(struct xdax_core *c, unsigned long block)
-{
-	int err = -EINVAL;
-
 	mutex_lock(&c->lock);
-	if (xdax_core_unlisted(c, block)) {
-		xdax_core_to_free(c, block);
-		err = 0;
+	if (block < c->nr_blocks && c->state[block] == XDAX_CORE_IN_USE &&
+	    c->owner[block] == fblock &&
+	    xa_cmpxchg(&c->entries, fblock, xa_mk_value(block), NULL, 0) ==
+	    xa_mk_value(block)) {
+		c->owner[block] = XDAX_CORE_NONE;
+		xdax_core_set(c, block, XDAX_CORE_RESERVED);
 	}
 	mutex_unlock(&c->lock);
-	return err;
 }
 
+/* RESERVED -> FREE (or POISONED): a reservation nobody will install. */
+void xdax_core_unreserve(struct xdax_core *c, unsigned long block)
+{
+	mutex_lock(&c->lock);
+	if (block < c->nr_blocks && c->state[block] == XDAX_CORE_RESERVED)
+		xdax_core_release(c, block);
+	mutex_unlock(&c->lock);
+}
+
+/* RESERVED -> POISONED: a free block was found referenced; never use it. */
+void xdax_core_quarantine(struct xdax_core *c, unsigned long block)
+{
+	mutex_lock(&c->lock);
+	if (block < c->nr_blocks && c->state[block] == XDAX_CORE_RESERVED)
+		xdax_core_set(c, block, XDAX_CORE_POISONED);
+	mutex_unlock(&c->lock);
+}
+
+/* The block backing @fblock, or XDAX_CORE_NONE.  Lockless (RCU in xa_load). */
 unsigned long xdax_core_lookup(struct xdax_core *c, unsigned long fblock)
 {
 	void *entry = xa_load(&c->entries, fblock);
@@ -130,49 +226,162 @@ unsigned long xdax_core_lookup(struct xdax_core *c, unsigned long fblock)
 	return entry ? xa_to_value(entry) : XDAX_CORE_NONE;
 }
 
-unsigned long xdax_core_detach(struct xdax_core *c, unsigned long first,
-			       unsigned long last)
+/* Has a memory failure hit @block?  Lockless: the bit is only ever set. */
+bool xdax_core_poisoned(struct xdax_core *c, unsigned long block)
 {
-	unsigned long fblock, block, n = 0;
-	void *entry;
-
-	mutex_lock(&c->lock);
-	xa_for_each_range(&c->entries, fblock, entry, first, last) {
-		block = xa_to_value(entry);
-		xa_erase(&c->entries, fblock);
-		c->state[block] = XDAX_CORE_AWAITING;
-		__set_bit(block, c->awaiting_map);
-		c->nr_in_use--;
-		c->nr_awaiting++;
-		n++;
-	}
-	mutex_unlock(&c->lock);
-	return n;
+	return test_bit(block, c->poison_map);
 }
 
-unsigned long xdax_core_reclaim(struct xdax_core *c, unsigned long first,
-				unsigned long last,
-				bool (*try_free)(void *arg, unsigned long block,
-						 unsigned long fblock),
-				void *arg, unsigned long *left)
+static bool xdax_core_owned_in(struct xdax_core *c, unsigned long b,
+			       unsigned long first, unsigned long last)
+{
+	return c->state[b] == XDAX_CORE_INTERRUPTED && c->owner[b] >= first &&
+	       c->owner[b] <= last;
+}
+
+/*
+ * Take file blocks [first, last] out of the file for one call: with @detach,
+ * every IN_USE block of the range leaves the entry table; and every block of
+ * the range that an interrupted call left behind is adopted.  All of them
+ * become HELD by the caller, listed in @batch (own ones first).  The caller
+ * must have zapped every mapping of the range and must keep new faults out
+ * (the exclusive invalidate_lock) until this returns.  -ENOMEM with nothing
+ * changed if the list cannot be allocated.
+ */
+int xdax_core_detach(struct xdax_core *c, unsigned long first, unsigned long last,
+		     bool detach, struct xdax_core_batch *batch)
+{
+	unsigned long fblock, b, n = 0;
+	void *entry;
+
+	memset(batch, 0, sizeof(*batch));
+	mutex_lock(&c->lock);
+	if (detach)
+		xa_for_each_range(&c->entries, fblock, entry, first, last)
+			n++;
+	for_each_set_bit(b, c->awaiting_map, c->nr_blocks)
+		n += xdax_core_owned_in(c, b, first, last);
+	if (n) {
+		batch->block = kvmalloc_array(n, sizeof(*batch->block), GFP_KERNEL);
+		if (!batch->block) {
+			mutex_unlock(&c->lock);
+			return -ENOMEM;
+		}
+	}
+	if (detach) {
+		xa_for_each_range(&c->entries, fblock, entry, first, last) {
+			b = xa_to_value(entry);
+			xa_erase(&c->entries, fblock);
+			xdax_core_set(c, b, XDAX_CORE_HELD);
+			batch->block[batch->nr++] = b;
+		}
+	}
+	batch->own = batch->nr;
+	for_each_set_bit(b, c->awaiting_map, c->nr_blocks) {
+		if (xdax_core_owned_in(c, b, first, last)) {
+			xdax_core_set(c, b, XDAX_CORE_HELD);
+			batch->block[batch->nr++] = b;
+		}
+	}
+	mutex_unlock(&c->lock);
+	return 0;
+}
+
+/*
+ * Try to free every block of @batch that is still held: FREE (or POISONED)
+ * where try_free() says so.  Returns how many stay held; *adopted_freed gets
+ * the number of adopted blocks freed now (the caller signals them as reclaim
+ * events: another call had left them awaiting).
+ */
+unsigned long xdax_core_settle(struct xdax_core *c, struct xdax_core_batch *batch,
+			       xdax_try_free_t try_free, void *arg,
+			       unsigned long *adopted_freed)
+{
+	unsigned long i, b, left = 0, adopted = 0;
+
+	mutex_lock(&c->lock);
+	for (i = 0; i < batch->nr; i++) {
+		b = batch->block[i];
+		if (b == XDAX_CORE_NONE)
+			continue;
+		if (try_free(arg, b)) {
+			xdax_core_release(c, b);
+			batch->block[i] = XDAX_CORE_NONE;
+			adopted += i >= batch->own;
+		} else {
+			left++;
+		}
+	}
+	mutex_unlock(&c->lock);
+	*adopted_freed = adopted;
+	return left;
+}
+
+/*
+ * The call is done with @batch: what is still held becomes INTERRUPTED (the
+ * call's wait ended early: a repeat over the range adopts it again) or
+ * AWAITING (NOWAIT: the reaper's and the event stream's).  Frees the list.
+ */
+void xdax_core_unhold(struct xdax_core *c, struct xdax_core_batch *batch,
+		      bool interrupted)
+{
+	unsigned long i, b;
+
+	mutex_lock(&c->lock);
+	for (i = 0; i < batch->nr; i++) {
+		b = batch->block[i];
+		if (b != XDAX_CORE_NONE)
+			xdax_core_set(c, b, interrupted ? XDAX_CORE_INTERRUPTED :
+							  XDAX_CORE_AWAITING);
+	}
+	mutex_unlock(&c->lock);
+	kvfree(batch->block);
+	memset(batch, 0, sizeof(*batch));
+}
+
+/*
+ * Free the AWAITING and INTERRUPTED blocks that try_free() lets go (HELD ones
+ * are their calls').  Returns the number freed; *left the number that stay.
+ */
+unsigned long xdax_core_reap(struct xdax_core *c, xdax_try_free_t try_free, void *arg,
+			     unsigned long *left)
 {
 	unsigned long b, freed = 0, stay = 0;
 
 	mutex_lock(&c->lock);
 	for_each_set_bit(b, c->awaiting_map, c->nr_blocks) {
-		if (c->owner[b] < first || c->owner[b] > last)
+		if (c->state[b] == XDAX_CORE_HELD)
 			continue;
-		if (try_free(arg, b, c->owner[b])) {
-			xdax_core_to_free(c, b);
+		if (try_free(arg, b)) {
+			xdax_core_release(c, b);
 			freed++;
 		} else {
 			stay++;
 		}
 	}
 	mutex_unlock(&c->lock);
-	if (left)
-		*left = stay;
+	*left = stay;
 	return freed;
+}
+
+/*
+ * A memory failure hit @block: set its poison bit.  A FREE block goes
+ * POISONED at once; any other keeps its state until it leaves the file.
+ * Returns the state before; *fblock the file block it backs (IN_USE).
+ */
+enum xdax_core_state xdax_core_poison(struct xdax_core *c, unsigned long block,
+				      unsigned long *fblock)
+{
+	enum xdax_core_state st;
+
+	mutex_lock(&c->lock);
+	st = c->state[block];
+	*fblock = c->owner[block];
+	__set_bit(block, c->poison_map);
+	if (st == XDAX_CORE_FREE)
+		xdax_core_set(c, block, XDAX_CORE_POISONED);
+	mutex_unlock(&c->lock);
+	return st;
 }
 
 unsigned long xdax_core_check(struct xdax_core *c,
@@ -180,54 +389,48 @@ unsigned long xdax_core_check(struct xdax_core *c,
 					     const char *what),
 			      void *arg)
 {
-	unsigned long b, fblock, n = 0, nf = 0, nu = 0, na = 0;
+	unsigned long b, fblock, n = 0, cnt[XDAX_CORE_POISONED + 1] = { 0 };
 	void *entry;
 
 #define XDAX_BAD(blk, what) do { report(arg, blk, what); n++; } while (0)
 	lockdep_assert_held(&c->lock);
 	for (b = 0; b < c->nr_blocks; b++) {
-		bool is_free = test_bit(b, c->free_map);
-		bool is_awaiting = test_bit(b, c->awaiting_map);
+		enum xdax_core_state st = c->state[b];
+		bool listed = c->owner[b] != XDAX_CORE_NONE &&
+			      xa_load(&c->entries, c->owner[b]) == xa_mk_value(b);
 
-		switch (c->state[b]) {
-		case XDAX_CORE_FREE:
-			nf++;
-			if (!is_free || is_awaiting)
-				XDAX_BAD(b, "free block with wrong bitmap bits");
-			if (c->owner[b] != XDAX_CORE_NONE)
-				XDAX_BAD(b, "free block still owned by a file offset");
-			break;
-		case XDAX_CORE_IN_USE:
-			nu++;
-			if (is_free || is_awaiting)
-				XDAX_BAD(b, "in-use block with wrong bitmap bits");
-			if (xa_load(&c->entries, c->owner[b]) != xa_mk_value(b))
-				XDAX_BAD(b, "in-use block that no entry points at");
-			break;
-		case XDAX_CORE_AWAITING:
-			na++;
-			if (is_free || !is_awaiting)
-				XDAX_BAD(b, "awaiting block with wrong bitmap bits");
-			if (xa_load(&c->entries, c->owner[b]) == xa_mk_value(b))
-				XDAX_BAD(b, "awaiting block still in the entry table");
-			break;
-		default:
+		if (st > XDAX_CORE_POISONED) {
 			XDAX_BAD(b, "invalid state");
+			continue;
 		}
+		cnt[st]++;
+		if (test_bit(b, c->free_map) != (st == XDAX_CORE_FREE))
+			XDAX_BAD(b, "free bitmap disagrees with the state");
+		if (test_bit(b, c->awaiting_map) != xdax_core_is_awaiting(st))
+			XDAX_BAD(b, "awaiting bitmap disagrees with the state");
+		if (listed != (st == XDAX_CORE_IN_USE))
+			XDAX_BAD(b, st == XDAX_CORE_IN_USE ? "in-use block that no entry points at" :
+				 "entry points at a block that is not in use");
+		if ((st == XDAX_CORE_FREE || st == XDAX_CORE_POISONED) &&
+		    c->owner[b] != XDAX_CORE_NONE)
+			XDAX_BAD(b, "block out of the file still owned by a file offset");
+		if (st == XDAX_CORE_FREE && test_bit(b, c->poison_map))
+			XDAX_BAD(b, "poisoned block in the free pool");
 	}
 	xa_for_each(&c->entries, fblock, entry) {
 		b = xa_to_value(entry);
 		if (b >= c->nr_blocks)
 			XDAX_BAD(b, "entry points past the range");
-		else if (c->state[b] != XDAX_CORE_IN_USE)
-			XDAX_BAD(b, "entry points at a block that is not in use");
 		else if (c->owner[b] != fblock)
 			XDAX_BAD(b, "entry and block disagree on the file offset");
 	}
-	if (nf != c->nr_free || nu != c->nr_in_use || na != c->nr_awaiting)
+	if (cnt[XDAX_CORE_FREE] != c->nr_free ||
+	    cnt[XDAX_CORE_RESERVED] + cnt[XDAX_CORE_IN_USE] != c->nr_in_use ||
+	    cnt[XDAX_CORE_HELD] + cnt[XDAX_CORE_AWAITING] + cnt[XDAX_CORE_INTERRUPTED] !=
+	    c->nr_awaiting || cnt[XDAX_CORE_POISONED] != c->nr_poisoned)
 		XDAX_BAD(XDAX_CORE_NONE, "counters disagree with the block states");
-	if (c->nr_free + c->nr_in_use + c->nr_awaiting != c->nr_blocks)
-		XDAX_BAD(XDAX_CORE_NONE, "free + in use + awaiting != total");
+	if (c->nr_free + c->nr_in_use + c->nr_awaiting + c->nr_poisoned != c->nr_blocks)
+		XDAX_BAD(XDAX_CORE_NONE, "free + in use + awaiting + poisoned != total");
 #undef XDAX_BAD
 	return n;
 }

@@ -1,19 +1,35 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The pure bookkeeping of one xdax device: which blocks are free, which file
- * block each in-use block backs (the entry table), and which blocks wait for
- * reclaim.  No struct page is touched here: refcounts are the caller's
- * business (xdax_dev.c), so this file is what the KUnit suite drives.
+ * block each in-use block backs (the entry table), which blocks wait for
+ * reclaim and who waits for them, and which are out of service.  No struct
+ * page is touched here: refcounts are the caller's business, passed in as a
+ * try_free() callback, so this file is what the KUnit suite drives.
  *
- * Block states and the only transitions between them:
+ * Block states (docs/design.md, "The state machine"):
  *
- *   FREE --alloc--> IN_USE (not yet in the table) --install--> IN_USE (entry)
- *     ^                 |                                         |
- *     |       release_unlisted (lost an install race)            detach
- *     |                 v                                         v
- *     +-------------- FREE <-------------- release ------- AWAITING_RECLAIM
+ *   FREE --reserve--> RESERVED <-install/uninstall-> IN_USE --detach--> HELD
+ *    ^  ^               |  |                                 | |  |
+ *    |  +--unreserve----+  +--quarantine--> POISONED <-------+ |  |
+ *    |                                         ^   (poisoned)  |  |
+ *    +<----------- try_free() succeeded -------+---------------+  |
+ *    |                                                            |
+ *    +<-- reap --- AWAITING <--unhold(NOWAIT)---------------------+
+ *    +<-- reap --- INTERRUPTED <--unhold(EINTR, ETIMEDOUT)--------+
+ *                       |
+ *                       +--adopted by a later call over its range--> HELD
  *
- * Counts: nr_free + nr_in_use + nr_awaiting == nr_blocks, always, under lock.
+ * uninstall undoes an install that nothing can have mapped (a failed
+ * ALLOCATE under the exclusive invalidate_lock).
+ * HELD blocks belong to the call that detached (or adopted) them: only that
+ * call frees them, so a call's list of blocks cannot go stale under it.
+ * AWAITING and INTERRUPTED blocks are freed by whoever sees them idle first
+ * (the reaper, normally).  A memory failure sets a block's poison bit in any
+ * state; a poisoned block leaves the file to POISONED instead of FREE and is
+ * never handed out again.
+ *
+ * Counts, always equal under the lock: nr_free + nr_in_use (RESERVED, IN_USE)
+ * + nr_awaiting (HELD, AWAITING, INTERRUPTED) + nr_poisoned == nr_blocks.
  */
 #ifndef XDAX_CORE_H
 #define XDAX_CORE_H
@@ -24,63 +40,64 @@
 
 enum xdax_core_state {
 	XDAX_CORE_FREE = 0,
-	XDAX_CORE_IN_USE = 1,
-	XDAX_CORE_AWAITING = 2,
+	XDAX_CORE_RESERVED,
+	XDAX_CORE_IN_USE,
+	XDAX_CORE_HELD,
+	XDAX_CORE_AWAITING,
+	XDAX_CORE_INTERRUPTED,
+	XDAX_CORE_POISONED,
 };
 
-#define XDAX_CORE_NONE	(~0UL)	/* no block / no file offset */
+#define XDAX_CORE_NONE	(~0UL)	/* no block / no file block */
 
 struct xdax_core {
-	struct mutex lock;		/* everything below */
+	struct mutex lock;		/* everything below but the entry table's reads */
 	unsigned long nr_blocks;
-	unsigned long nr_free, nr_in_use, nr_awaiting;
-	unsigned long *free_map;	/* bit set: block is free */
-	unsigned long *awaiting_map;	/* bit set: block awaits reclaim */
-	unsigned long *owner;		/* file block of an in-use/awaiting block */
-	u8 *state;			/* enum xdax_core_state per block */
-	unsigned long next;		/* allocation cursor: rotate through the range */
+	unsigned long nr_free, nr_in_use, nr_awaiting, nr_poisoned;
+	unsigned long *free_map;	/* FREE */
+	unsigned long *awaiting_map;	/* HELD, AWAITING, INTERRUPTED */
+	unsigned long *poison_map;	/* a memory failure hit the block */
+	unsigned long *owner;		/* file block of a block in or just out of the file */
+	u8 *state;			/* enum xdax_core_state */
+	unsigned long next;		/* allocation cursor: rotates through the range */
 	struct xarray entries;		/* file block -> xa_mk_value(block) */
 };
+
+/* The blocks one call took out of the file (own) and adopted (the rest). */
+struct xdax_core_batch {
+	unsigned long nr, own;
+	unsigned long *block;		/* XDAX_CORE_NONE once freed */
+};
+
+/* try_free(arg, block): freeze the block's refcount 1 -> 0; true if it did. */
+typedef bool (*xdax_try_free_t)(void *arg, unsigned long block);
 
 int xdax_core_init(struct xdax_core *c, unsigned long nr_blocks);
 void xdax_core_destroy(struct xdax_core *c);
 
-/* All of these take c->lock themselves. */
-unsigned long xdax_core_alloc(struct xdax_core *c, unsigned long fblock);
+/* All of these take c->lock themselves; lookups need no lock. */
+unsigned long xdax_core_reserve(struct xdax_core *c);
+int xdax_core_reserve_n(struct xdax_core *c, unsigned long n, unsigned long *blocks);
 int xdax_core_install(struct xdax_core *c, unsigned long fblock, unsigned long block);
+void xdax_core_uninstall(struct xdax_core *c, unsigned long fblock, unsigned long block);
+void xdax_core_unreserve(struct xdax_core *c, unsigned long block);
+void xdax_core_quarantine(struct xdax_core *c, unsigned long block);
 unsigned long xdax_core_lookup(struct xdax_core *c, unsigned long fblock);
+bool xdax_core_poisoned(struct xdax_core *c, unsigned long block);
 
-/*
- * Detach every entry with first <= file block <= last: each block becomes
- * AWAITING.  Never allocates, so it cannot fail.  Returns how many.
- */
-unsigned long xdax_core_detach(struct xdax_core *c, unsigned long first,
-			       unsigned long last);
+int xdax_core_detach(struct xdax_core *c, unsigned long first, unsigned long last,
+		     bool detach, struct xdax_core_batch *batch);
+unsigned long xdax_core_settle(struct xdax_core *c, struct xdax_core_batch *batch,
+			       xdax_try_free_t try_free, void *arg,
+			       unsigned long *adopted_freed);
+void xdax_core_unhold(struct xdax_core *c, struct xdax_core_batch *batch,
+		      bool interrupted);
+unsigned long xdax_core_reap(struct xdax_core *c, xdax_try_free_t try_free, void *arg,
+			     unsigned long *left);
+enum xdax_core_state xdax_core_poison(struct xdax_core *c, unsigned long block,
+				      unsigned long *fblock);
 
-/*
- * Visit awaiting blocks whose file block lies in [first, last] (all of them
- * for 0, ULONG_MAX).  @try_free is called with c->lock held and decides
- * whether the block can go (it freezes the refcount); on true the block is
- * released to FREE.  Returns the number released; *left gets the number of
- * visited blocks that stay awaiting.
- */
-unsigned long xdax_core_reclaim(struct xdax_core *c, unsigned long first,
-				unsigned long last,
-				bool (*try_free)(void *arg, unsigned long block,
-						 unsigned long fblock),
-				void *arg, unsigned long *left);
-
-/*
- * FREE <- IN_USE for a block no entry points at: one that lost an install
- * race, or an allocation rolled back.  -EINVAL for any other block.
- */
-int xdax_core_release_unlisted(struct xdax_core *c, unsigned long block);
-
-/*
- * Check the bookkeeping against itself: bitmap, states, both xarrays and the
- * counters.  Must be called with c->lock held.  @report is called once per
- * inconsistency with a static description.  Returns the number found.
- */
+/* Called with c->lock held. */
 unsigned long xdax_core_check(struct xdax_core *c,
 			      void (*report)(void *arg, unsigned long block,
 					     const char *what),

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suites for xdax's pure logic: the ranges= parser and the block
- * bookkeeping (allocator, entry table, state transitions, conservation).
+ * bookkeeping (allocator, entry table, states, who waits for a block,
+ * poison, conservation).
  * Built as xdax_kunit.ko with XDAX_KUNIT=1; it compiles the logic's own
  * source files in, so it tests exactly what the module runs.
  */
@@ -32,34 +33,40 @@ static unsigned long core_check(struct xdax_core *c)
 	return n;
 }
 
-static bool always(void *arg, unsigned long block, unsigned long fblock)
+static bool always(void *arg, unsigned long block)
 {
 	return true;
 }
 
-static bool never(void *arg, unsigned long block, unsigned long fblock)
+static bool never(void *arg, unsigned long block)
 {
 	return false;
 }
 
 /* Frees only the block whose number *arg holds. */
-static bool only(void *arg, unsigned long block, unsigned long fblock)
+static bool only(void *arg, unsigned long block)
 {
 	return block == *(unsigned long *)arg;
 }
 
-/* A block's state and owner, read under the lock as the module would. */
-static enum xdax_core_state state_of(struct xdax_core *c, unsigned long b,
-				     unsigned long *fblock)
+static enum xdax_core_state state_of(struct xdax_core *c, unsigned long b)
 {
 	enum xdax_core_state st;
 
 	mutex_lock(&c->lock);
 	st = c->state[b];
-	if (fblock)
-		*fblock = c->owner[b];
 	mutex_unlock(&c->lock);
 	return st;
+}
+
+/* Reserve and install a block for @fb: the module's first touch of a hole. */
+static unsigned long fill(struct kunit *test, struct xdax_core *c, unsigned long fb)
+{
+	unsigned long b = xdax_core_reserve(c);
+
+	KUNIT_ASSERT_NE(test, b, XDAX_CORE_NONE);
+	KUNIT_ASSERT_EQ(test, xdax_core_install(c, fb, b), 0);
+	return b;
 }
 
 static int core_init(struct kunit *test)
@@ -83,112 +90,171 @@ static void test_init_all_free(struct kunit *test)
 	unsigned long b;
 
 	KUNIT_EXPECT_EQ(test, c->nr_free, NR);
-	KUNIT_EXPECT_EQ(test, c->nr_in_use, 0);
-	KUNIT_EXPECT_EQ(test, c->nr_awaiting, 0);
+	KUNIT_EXPECT_EQ(test, c->nr_in_use + c->nr_awaiting + c->nr_poisoned, 0);
 	for (b = 0; b < NR; b++)
-		KUNIT_EXPECT_EQ(test, state_of(c, b, NULL), XDAX_CORE_FREE);
+		KUNIT_EXPECT_EQ(test, state_of(c, b), XDAX_CORE_FREE);
 	KUNIT_EXPECT_EQ(test, core_check(c), 0);
 }
 
-static void test_alloc_rotates_and_exhausts(struct kunit *test)
+static void test_reserve_rotates_and_exhausts(struct kunit *test)
 {
 	struct xdax_core *c = test->priv;
-	unsigned long b, fb, prev = XDAX_CORE_NONE;
+	unsigned long b, fb, prev = XDAX_CORE_NONE, left, adopted, blocks[2];
+	struct xdax_core_batch batch;
 
 	for (fb = 0; fb < NR; fb++) {
-		b = xdax_core_alloc(c, fb);
-		KUNIT_ASSERT_NE(test, b, XDAX_CORE_NONE);
+		b = fill(test, c, fb);
 		if (prev != XDAX_CORE_NONE)
 			KUNIT_EXPECT_EQ(test, b, prev + 1);
 		prev = b;
-		KUNIT_EXPECT_EQ(test, xdax_core_install(c, fb, b), 0);
 	}
-	KUNIT_EXPECT_EQ(test, xdax_core_alloc(c, NR), XDAX_CORE_NONE);
-	KUNIT_EXPECT_EQ(test, c->nr_free, 0);
+	KUNIT_EXPECT_EQ(test, xdax_core_reserve(c), XDAX_CORE_NONE);
+	KUNIT_EXPECT_EQ(test, xdax_core_reserve_n(c, 1, blocks), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, c->nr_in_use, NR);
 	KUNIT_EXPECT_EQ(test, core_check(c), 0);
 
-	/* Free one in the middle: the next allocation finds it after wrapping. */
-	KUNIT_EXPECT_EQ(test, xdax_core_detach(c, 5, 5), 1);
-	b = xdax_core_lookup(c, 6);
-	KUNIT_EXPECT_EQ(test, xdax_core_reclaim(c, 0, ULONG_MAX, always, NULL, NULL), 1);
-	KUNIT_EXPECT_NE(test, xdax_core_alloc(c, 5), XDAX_CORE_NONE);
-	KUNIT_EXPECT_EQ(test, xdax_core_lookup(c, 6), b);
+	/* Free one in the middle: the next reservation finds it after wrapping. */
+	b = xdax_core_lookup(c, 5);
+	KUNIT_ASSERT_EQ(test, xdax_core_detach(c, 5, 5, true, &batch), 0);
+	KUNIT_EXPECT_EQ(test, batch.nr, 1);
+	KUNIT_EXPECT_EQ(test, batch.own, 1);
+	left = xdax_core_settle(c, &batch, always, NULL, &adopted);
+	KUNIT_EXPECT_EQ(test, left, 0);
+	KUNIT_EXPECT_EQ(test, adopted, 0);
+	xdax_core_unhold(c, &batch, false);
+	KUNIT_EXPECT_EQ(test, xdax_core_reserve(c), b);
+	KUNIT_EXPECT_EQ(test, core_check(c), 0);
 }
 
-static void test_install_race(struct kunit *test)
+static void test_install_exists_and_uninstall(struct kunit *test)
 {
 	struct xdax_core *c = test->priv;
 	unsigned long a, b;
 
-	a = xdax_core_alloc(c, 3);
-	b = xdax_core_alloc(c, 3);
-	KUNIT_ASSERT_NE(test, a, b);
-	KUNIT_EXPECT_EQ(test, xdax_core_install(c, 3, a), 0);
+	a = fill(test, c, 3);
+	b = xdax_core_reserve(c);
 	KUNIT_EXPECT_EQ(test, xdax_core_install(c, 3, b), -EEXIST);
-	/* Only the loser, which no entry points at, may be released. */
-	KUNIT_EXPECT_EQ(test, xdax_core_release_unlisted(c, a), -EINVAL);
-	KUNIT_EXPECT_EQ(test, xdax_core_release_unlisted(c, b), 0);
-	KUNIT_EXPECT_EQ(test, xdax_core_release_unlisted(c, b), -EINVAL);
-	KUNIT_EXPECT_EQ(test, xdax_core_lookup(c, 3), a);
-	KUNIT_EXPECT_EQ(test, c->nr_in_use, 1);
+	KUNIT_EXPECT_EQ(test, state_of(c, b), XDAX_CORE_RESERVED);
+	KUNIT_EXPECT_EQ(test, xdax_core_install(c, 4, a), -EINVAL);	/* not reserved */
+	KUNIT_EXPECT_EQ(test, core_check(c), 0);
+	xdax_core_unreserve(c, b);
+	KUNIT_EXPECT_EQ(test, state_of(c, b), XDAX_CORE_FREE);
+	xdax_core_uninstall(c, 3, a);
+	KUNIT_EXPECT_EQ(test, state_of(c, a), XDAX_CORE_RESERVED);
+	KUNIT_EXPECT_EQ(test, xdax_core_lookup(c, 3), XDAX_CORE_NONE);
+	KUNIT_EXPECT_EQ(test, core_check(c), 0);
+	xdax_core_unreserve(c, a);
+	KUNIT_EXPECT_EQ(test, c->nr_free, NR);
 	KUNIT_EXPECT_EQ(test, core_check(c), 0);
 }
 
-static void test_install_rejects_wrong_owner(struct kunit *test)
+/* A held block is its call's: the reaper leaves it; unhold says whose it is next. */
+static void test_held_awaiting_interrupted(struct kunit *test)
 {
 	struct xdax_core *c = test->priv;
-	unsigned long b = xdax_core_alloc(c, 7);
+	struct xdax_core_batch batch, again;
+	unsigned long a, b, left, adopted;
 
-	KUNIT_EXPECT_EQ(test, xdax_core_install(c, 8, b), -EINVAL);
-	KUNIT_EXPECT_EQ(test, xdax_core_install(c, 7, NR), -EINVAL);
-	KUNIT_EXPECT_EQ(test, xdax_core_install(c, 7, b), 0);
+	a = fill(test, c, 1);
+	b = fill(test, c, 2);
+	KUNIT_ASSERT_EQ(test, xdax_core_detach(c, 1, 2, true, &batch), 0);
+	KUNIT_EXPECT_EQ(test, batch.own, 2);
+	KUNIT_EXPECT_EQ(test, state_of(c, a), XDAX_CORE_HELD);
+	KUNIT_EXPECT_EQ(test, xdax_core_reap(c, always, NULL, &left), 0);	/* held */
+	KUNIT_EXPECT_EQ(test, c->nr_awaiting, 2);
+	left = xdax_core_settle(c, &batch, only, &a, &adopted);
+	KUNIT_EXPECT_EQ(test, left, 1);
+	KUNIT_EXPECT_EQ(test, state_of(c, a), XDAX_CORE_FREE);
+	/* Interrupted: b stays, and a repeat over its range adopts it. */
+	xdax_core_unhold(c, &batch, true);
+	KUNIT_EXPECT_EQ(test, state_of(c, b), XDAX_CORE_INTERRUPTED);
+	KUNIT_EXPECT_EQ(test, core_check(c), 0);
+	KUNIT_ASSERT_EQ(test, xdax_core_detach(c, 0, 1, false, &again), 0);
+	KUNIT_EXPECT_EQ(test, again.nr, 0);	/* not its range */
+	xdax_core_unhold(c, &again, false);
+	KUNIT_ASSERT_EQ(test, xdax_core_detach(c, 2, ULONG_MAX, false, &again), 0);
+	KUNIT_EXPECT_EQ(test, again.nr, 1);
+	KUNIT_EXPECT_EQ(test, again.own, 0);
+	KUNIT_EXPECT_EQ(test, state_of(c, b), XDAX_CORE_HELD);
+	left = xdax_core_settle(c, &again, always, NULL, &adopted);
+	KUNIT_EXPECT_EQ(test, left, 0);
+	KUNIT_EXPECT_EQ(test, adopted, 1);	/* a reclaim event */
+	xdax_core_unhold(c, &again, false);
+	KUNIT_EXPECT_EQ(test, c->nr_free, NR);
 	KUNIT_EXPECT_EQ(test, core_check(c), 0);
 }
 
-static void test_detach_then_reclaim(struct kunit *test)
+/* NOWAIT leftovers are never adopted: the reaper frees them. */
+static void test_nowait_left_to_reaper(struct kunit *test)
 {
 	struct xdax_core *c = test->priv;
-	unsigned long fb, b, left, keep;
+	struct xdax_core_batch batch;
+	unsigned long b, left, adopted;
 
-	for (fb = 0; fb < 8; fb++)
-		KUNIT_ASSERT_EQ(test, xdax_core_install(c, fb, xdax_core_alloc(c, fb)), 0);
-	/* A hole in the range detaches nothing for it. */
-	KUNIT_EXPECT_EQ(test, xdax_core_detach(c, 2, 4), 3);
-	KUNIT_EXPECT_EQ(test, xdax_core_detach(c, 2, 4), 0);
-	for (fb = 2; fb <= 4; fb++)
-		KUNIT_EXPECT_EQ(test, xdax_core_lookup(c, fb), XDAX_CORE_NONE);
-	KUNIT_EXPECT_EQ(test, c->nr_awaiting, 3);
-	KUNIT_EXPECT_EQ(test, c->nr_in_use, 5);
+	b = fill(test, c, 7);
+	KUNIT_ASSERT_EQ(test, xdax_core_detach(c, 7, 7, true, &batch), 0);
+	KUNIT_EXPECT_EQ(test, xdax_core_settle(c, &batch, never, NULL, &adopted), 1);
+	xdax_core_unhold(c, &batch, false);
+	KUNIT_EXPECT_EQ(test, state_of(c, b), XDAX_CORE_AWAITING);
+	KUNIT_ASSERT_EQ(test, xdax_core_detach(c, 0, ULONG_MAX, false, &batch), 0);
+	KUNIT_EXPECT_EQ(test, batch.nr, 0);
+	xdax_core_unhold(c, &batch, false);
+	KUNIT_EXPECT_EQ(test, xdax_core_reap(c, never, NULL, &left), 0);
+	KUNIT_EXPECT_EQ(test, left, 1);
+	KUNIT_EXPECT_EQ(test, xdax_core_reap(c, always, NULL, &left), 1);
+	KUNIT_EXPECT_EQ(test, left, 0);
+	KUNIT_EXPECT_EQ(test, state_of(c, b), XDAX_CORE_FREE);
 	KUNIT_EXPECT_EQ(test, core_check(c), 0);
+}
 
-	/* Still referenced: nothing is freed, all three stay. */
-	KUNIT_EXPECT_EQ(test, xdax_core_reclaim(c, 0, ULONG_MAX, never, NULL, &left), 0);
-	KUNIT_EXPECT_EQ(test, left, 3);
-	/* A reclaim limited to other offsets does not see them. */
-	KUNIT_EXPECT_EQ(test, xdax_core_reclaim(c, 5, 7, always, NULL, &left), 0);
+/* Poisoned blocks leave the file to POISONED, never to FREE. */
+static void test_poison(struct kunit *test)
+{
+	struct xdax_core *c = test->priv;
+	struct xdax_core_batch batch;
+	unsigned long a, b, fb, left, adopted, i;
+
+	a = fill(test, c, 0);
+	b = NR - 1;
+	KUNIT_EXPECT_EQ(test, xdax_core_poison(c, b, &fb), XDAX_CORE_FREE);
+	KUNIT_EXPECT_EQ(test, state_of(c, b), XDAX_CORE_POISONED);
+	KUNIT_EXPECT_EQ(test, xdax_core_poison(c, a, &fb), XDAX_CORE_IN_USE);
+	KUNIT_EXPECT_EQ(test, fb, 0);
+	KUNIT_EXPECT_TRUE(test, xdax_core_poisoned(c, a));
+	KUNIT_EXPECT_EQ(test, state_of(c, a), XDAX_CORE_IN_USE);
+	KUNIT_EXPECT_EQ(test, core_check(c), 0);
+	KUNIT_ASSERT_EQ(test, xdax_core_detach(c, 0, 0, true, &batch), 0);
+	left = xdax_core_settle(c, &batch, always, NULL, &adopted);
 	KUNIT_EXPECT_EQ(test, left, 0);
-	/* One becomes idle. */
-	b = xdax_core_lookup(c, 0);	/* still in use: must not be touched */
-	keep = 3;			/* block 3 backed file block 3 */
-	KUNIT_EXPECT_EQ(test, state_of(c, keep, &fb), XDAX_CORE_AWAITING);
-	KUNIT_EXPECT_EQ(test, fb, 3);
-	KUNIT_EXPECT_EQ(test, xdax_core_reclaim(c, 0, ULONG_MAX, only, &keep, &left), 1);
-	KUNIT_EXPECT_EQ(test, left, 2);
-	KUNIT_EXPECT_EQ(test, state_of(c, keep, NULL), XDAX_CORE_FREE);
-	KUNIT_EXPECT_EQ(test, state_of(c, b, NULL), XDAX_CORE_IN_USE);
-	KUNIT_EXPECT_EQ(test, xdax_core_reclaim(c, 0, ULONG_MAX, always, NULL, &left), 2);
-	KUNIT_EXPECT_EQ(test, left, 0);
-	KUNIT_EXPECT_EQ(test, c->nr_free, NR - 5);
+	xdax_core_unhold(c, &batch, false);
+	KUNIT_EXPECT_EQ(test, state_of(c, a), XDAX_CORE_POISONED);
+	KUNIT_EXPECT_EQ(test, c->nr_poisoned, 2);
+	/* Never handed out again. */
+	for (i = 0; i < NR - 2; i++) {
+		fb = xdax_core_reserve(c);
+		KUNIT_EXPECT_NE(test, fb, a);
+		KUNIT_EXPECT_NE(test, fb, b);
+	}
+	KUNIT_EXPECT_EQ(test, xdax_core_reserve(c), XDAX_CORE_NONE);
+	KUNIT_EXPECT_EQ(test, core_check(c), 0);
+}
+
+static void test_quarantine(struct kunit *test)
+{
+	struct xdax_core *c = test->priv;
+	unsigned long b = xdax_core_reserve(c);
+
+	xdax_core_quarantine(c, b);
+	KUNIT_EXPECT_EQ(test, state_of(c, b), XDAX_CORE_POISONED);
+	KUNIT_EXPECT_EQ(test, c->nr_free, NR - 1);
 	KUNIT_EXPECT_EQ(test, core_check(c), 0);
 }
 
 static void test_check_finds_corruption(struct kunit *test)
 {
 	struct xdax_core *c = test->priv;
-	unsigned long b = xdax_core_alloc(c, 1);
+	unsigned long b = fill(test, c, 1);
 
-	KUNIT_ASSERT_EQ(test, xdax_core_install(c, 1, b), 0);
 	KUNIT_EXPECT_EQ(test, core_check(c), 0);
 
 	__set_bit(b, c->free_map);	/* in use, yet marked free */
@@ -202,6 +268,10 @@ static void test_check_finds_corruption(struct kunit *test)
 	xa_store(&c->entries, 9, xa_mk_value(b + 1), GFP_KERNEL);	/* entry -> free block */
 	KUNIT_EXPECT_GT(test, core_check(c), 0);
 	xa_erase(&c->entries, 9);
+
+	__set_bit(b + 1, c->poison_map);	/* a poisoned block in the free pool */
+	KUNIT_EXPECT_GT(test, core_check(c), 0);
+	__clear_bit(b + 1, c->poison_map);
 	KUNIT_EXPECT_EQ(test, core_check(c), 0);
 }
 
@@ -209,44 +279,57 @@ static void test_check_finds_corruption(struct kunit *test)
 static void test_random_conservation(struct kunit *test)
 {
 	struct xdax_core *c = test->priv;
-	unsigned long i, fb, b, first;
+	struct xdax_core_batch batch;
+	unsigned long i, fb, b, left, adopted;
 	u32 r;
 
 	for (i = 0; i < 4000; i++) {
 		r = get_random_u32();
 		fb = (r >> 8) % (2 * NR);
-		switch (r % 4) {
+		switch (r % 6) {
 		case 0:
 		case 1:
 			if (xdax_core_lookup(c, fb) != XDAX_CORE_NONE)
 				break;
-			b = xdax_core_alloc(c, fb);
+			b = xdax_core_reserve(c);
 			if (b == XDAX_CORE_NONE)
 				KUNIT_EXPECT_EQ(test, c->nr_free, 0);
+			else if (r & BIT(31))
+				xdax_core_unreserve(c, b);
 			else
 				KUNIT_EXPECT_EQ(test, xdax_core_install(c, fb, b), 0);
 			break;
 		case 2:
-			first = fb;
-			xdax_core_detach(c, first, first + (r >> 24) % 4);
-			break;
 		case 3:
-			xdax_core_reclaim(c, 0, ULONG_MAX, (r >> 30) ? always : never,
-					  NULL, NULL);
+			if (xdax_core_detach(c, fb, fb + (r >> 24) % 4, r & BIT(30), &batch))
+				break;
+			left = xdax_core_settle(c, &batch, (r >> 29) & 1 ? always : never,
+						NULL, &adopted);
+			KUNIT_EXPECT_LE(test, adopted, batch.nr - batch.own);
+			xdax_core_unhold(c, &batch, r & BIT(28));
+			break;
+		case 4:
+			xdax_core_reap(c, (r >> 30) ? always : never, NULL, &left);
+			break;
+		case 5:
+			if (!(r & 0xf000))	/* now and then */
+				xdax_core_poison(c, (r >> 16) % NR, &b);
 			break;
 		}
 		KUNIT_ASSERT_EQ(test, core_check(c), 0);
-		KUNIT_ASSERT_EQ(test, c->nr_free + c->nr_in_use + c->nr_awaiting,
-				(unsigned long)NR);
+		KUNIT_ASSERT_EQ(test, c->nr_free + c->nr_in_use + c->nr_awaiting +
+				c->nr_poisoned, (unsigned long)NR);
 	}
 }
 
 static struct kunit_case xdax_core_cases[] = {
 	KUNIT_CASE(test_init_all_free),
-	KUNIT_CASE(test_alloc_rotates_and_exhausts),
-	KUNIT_CASE(test_install_race),
-	KUNIT_CASE(test_install_rejects_wrong_owner),
-	KUNIT_CASE(test_detach_then_reclaim),
+	KUNIT_CASE(test_reserve_rotates_and_exhausts),
+	KUNIT_CASE(test_install_exists_and_uninstall),
+	KUNIT_CASE(test_held_awaiting_interrupted),
+	KUNIT_CASE(test_nowait_left_to_reaper),
+	KUNIT_CASE(test_poison),
+	KUNIT_CASE(test_quarantine),
 	KUNIT_CASE(test_check_finds_corruption),
 	KUNIT_CASE(test_random_conservation),
 	{}

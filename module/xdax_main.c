@@ -1,24 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xdax module entry: parse ranges=, validate every range, then register one
- * device per range.  A bad parameter fails the load with a precise message
- * and errno and leaves nothing registered.
+ * xdax module entry: parse ranges=, validate every range, register one
+ * device per range, and only then create the device nodes.  A bad parameter
+ * fails the load with a precise message and errno and leaves nothing
+ * registered.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
-#include <linux/mount.h>
-#include <linux/pseudo_fs.h>
 #include <linux/kdev_t.h>
+#include <linux/lockdep.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/mount.h>
+#include <linux/pseudo_fs.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
 
 #include "xdax.h"
+#include "xdax_compat.h"
 
 static char *ranges;
-module_param(ranges, charp, 0444);
+module_param(ranges, charp, 0400);
 MODULE_PARM_DESC(ranges,
 		 "reserved physical ranges, SIZE@START[,SIZE@START...] (K/M/G/T suffixes, 2 MiB aligned), e.g. 512M@4G");
 
@@ -31,22 +36,75 @@ static struct xdax_dev *xdax_devs[XDAX_MAX_RANGES];
 static unsigned int xdax_nr_devs;
 
 /*
- * A pseudo filesystem (never mounted in the namespace) for the inodes whose
- * address_spaces the devices' openers share, as device-dax's dax fs.
+ * A pseudo filesystem (never mounted in a namespace) for the inodes whose
+ * address_spaces the devices' openers share, as device-dax's dax fs.  Its
+ * type is allocated, not static, with its lockdep keys registered and no
+ * module or code pointer left once mounted: if unload ever has to leak a
+ * range, the range's struct pages point at an inode of this fs, and its
+ * superblock must not point into the unloaded module.
  */
 #define XDAX_FS_MAGIC	0x78646178	/* "xdax" */
-struct vfsmount *xdax_mnt;
+static struct file_system_type *xdax_fs_type;
+static struct vfsmount *xdax_mnt;
 
 static int xdax_fs_init_fs_context(struct fs_context *fc)
 {
 	return init_pseudo(fc, XDAX_FS_MAGIC) ? 0 : -ENOMEM;
 }
 
-static struct file_system_type xdax_fs_type = {
-	.name = "xdax",
-	.init_fs_context = xdax_fs_init_fs_context,
-	.kill_sb = kill_anon_super,
-};
+#define XDAX_FS_KEYS(t, op)						\
+	do {								\
+		int __i;						\
+		op(&(t)->s_lock_key);					\
+		op(&(t)->s_umount_key);					\
+		op(&(t)->s_vfs_rename_key);				\
+		for (__i = 0; __i < SB_FREEZE_LEVELS; __i++)		\
+			op(&(t)->s_writers_key[__i]);			\
+		op(&(t)->i_lock_key);					\
+		op(&(t)->i_mutex_key);					\
+		op(&(t)->invalidate_lock_key);				\
+		op(&(t)->i_mutex_dir_key);				\
+	} while (0)
+
+static int xdax_fs_mount(void)
+{
+	struct file_system_type *t = kzalloc_obj(*t);
+
+	if (!t)
+		return -ENOMEM;
+	t->name = kstrdup("xdax", GFP_KERNEL);
+	if (!t->name) {
+		kfree(t);
+		return -ENOMEM;
+	}
+	t->init_fs_context = xdax_fs_init_fs_context;
+	t->kill_sb = kill_anon_super;
+	XDAX_FS_KEYS(t, lockdep_register_key);
+	xdax_mnt = kern_mount(t);
+	t->init_fs_context = NULL;	/* never mounted again */
+	if (IS_ERR(xdax_mnt)) {
+		XDAX_FS_KEYS(t, lockdep_unregister_key);
+		kfree(t->name);
+		kfree(t);
+		return PTR_ERR(xdax_mnt);
+	}
+	xdax_fs_type = t;
+	return 0;
+}
+
+/* @clean: no device leaked an inode of the fs; else the fs stays, for good. */
+static void xdax_fs_unmount(bool clean)
+{
+	struct file_system_type *t = xdax_fs_type;
+
+	if (!clean)
+		return;
+	kern_unmount(xdax_mnt);
+	rcu_barrier();		/* the superblock and its inodes are freed by RCU */
+	XDAX_FS_KEYS(t, lockdep_unregister_key);
+	kfree(t->name);
+	kfree(t);
+}
 
 /* Returns false if a device had to leak its range (and so its inode). */
 static bool xdax_destroy_all(void)
@@ -56,13 +114,6 @@ static bool xdax_destroy_all(void)
 	while (xdax_nr_devs)
 		clean &= xdax_dev_destroy(xdax_devs[--xdax_nr_devs]);
 	return clean;
-}
-
-static void xdax_fs_unmount(bool clean)
-{
-	if (clean)
-		kern_unmount(xdax_mnt);
-	/* else a leaked device's inode keeps the mount: leak it too */
 }
 
 static int __init xdax_init(void)
@@ -89,9 +140,13 @@ static int __init xdax_init(void)
 			return err;
 	}
 
-	xdax_mnt = kern_mount(&xdax_fs_type);
-	if (IS_ERR(xdax_mnt))
-		return PTR_ERR(xdax_mnt);
+	xdax_sysfs_init();
+	err = xdax_reclaim_init();
+	if (err)
+		return err;
+	err = xdax_fs_mount();
+	if (err)
+		goto err_reclaim;
 	err = alloc_chrdev_region(&xdax_devt, 0, XDAX_MAX_RANGES, "xdax");
 	if (err)
 		goto err_mnt;
@@ -101,10 +156,16 @@ static int __init xdax_init(void)
 	for (i = 0; i < pr.nr; i++) {
 		err = xdax_dev_create(i, &pr.range[i],
 				      MKDEV(MAJOR(xdax_devt), MINOR(xdax_devt) + i),
-				      &xdax_class, &xdax_devs[i]);
+				      &xdax_class, xdax_mnt->mnt_sb, &xdax_devs[i]);
 		if (err)
 			goto err_devs;
 		xdax_nr_devs++;
+	}
+	/* Nodes only now: nobody can open a device of a load that fails. */
+	for (i = 0; i < xdax_nr_devs; i++) {
+		err = xdax_dev_publish(xdax_devs[i]);
+		if (err)
+			goto err_devs;
 	}
 	pr_info("%u device(s) ready\n", xdax_nr_devs);
 	return 0;
@@ -116,6 +177,8 @@ err_chrdev:
 	unregister_chrdev_region(xdax_devt, XDAX_MAX_RANGES);
 err_mnt:
 	xdax_fs_unmount(clean);
+err_reclaim:
+	xdax_reclaim_exit();
 	return err;
 }
 
@@ -126,6 +189,7 @@ static void __exit xdax_exit(void)
 	class_unregister(&xdax_class);
 	unregister_chrdev_region(xdax_devt, XDAX_MAX_RANGES);
 	xdax_fs_unmount(clean);
+	xdax_reclaim_exit();
 	pr_info("unloaded\n");
 }
 

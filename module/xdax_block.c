@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The two refcount transitions of a block (docs/design.md, "The protocol"):
+ *
+ *   allocate  0 -> 1 by cmpxchg: the 1 is xdax's entry reference.  A free
+ *             block is frozen at 0, so anything else there is a stray
+ *             reference (a kernel path that took one without
+ *             add-unless-zero): the block is quarantined, never overwritten.
+ *   free      1 -> 0 by folio_ref_freeze(): only when xdax's own reference is
+ *             the last one.  That freeze is xdax's page_free.
+ *
+ * and the ALLOCATE ioctl's body, which reserves and zeroes blocks outside
+ * every lock and installs them under the exclusive invalidate_lock.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/page_ref.h>
+#include <linux/pagemap.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+
+#include "xdax.h"
+
+void xdax_anomaly(struct xdax_dev *xd, unsigned long block, const char *what)
+{
+	atomic64_inc(&xd->anomalies);
+	pr_err_ratelimited("%s: block %lu: %s\n", dev_name(&xd->dev), block, what);
+}
+
+/*
+ * 0 -> 1 on a reserved block, and zero it.  A cmpxchg, not a store: a
+ * reference taken on a frozen block by a path that is not add-unless-zero
+ * must be seen, not overwritten.  Returns false (and quarantines the block)
+ * if the block was not at 0.  May sleep (zeroing).
+ */
+static bool xdax_block_thaw(struct xdax_dev *xd, unsigned long b)
+{
+	struct folio *folio = xdax_block_folio(xd, b);
+	unsigned long i;
+
+	if (atomic_cmpxchg(&folio->_refcount, 0, 1) != 0) {
+		xdax_anomaly(xd, b, "free block with a nonzero refcount: quarantined");
+		xdax_core_quarantine(&xd->core, b);
+		return false;
+	}
+	for (i = 0; i < XDAX_BLOCK_PAGES; i++) {
+		clear_highpage(folio_page(folio, i));
+		if (!(i & 63))
+			cond_resched();
+	}
+	atomic64_inc(&xd->zeroed);
+	return true;
+}
+
+/* Point the block at its file offset (->mapping is set once, at registration). */
+static void xdax_block_bind(struct xdax_dev *xd, unsigned long b, unsigned long fblock)
+{
+	xdax_block_folio(xd, b)->index = fblock << XDAX_BLOCK_ORDER;
+}
+
+/*
+ * xdax's page_free: freeze 1 -> 0.  On success the block is xdax's alone
+ * again; ->mapping stays (memory failure may read it at any time) and the
+ * dirty bit a mapping left is dropped.  A core try_free() callback.
+ * Context: any; called by the core with its lock held, or on a block only
+ * the caller can see.
+ */
+bool xdax_block_try_free(void *arg, unsigned long block)
+{
+	struct xdax_dev *xd = arg;
+	struct folio *folio = xdax_block_folio(xd, block);
+
+	if (!folio_ref_freeze(folio, 1))
+		return false;
+	folio_clear_dirty(folio);
+	atomic64_inc(&xd->page_free_calls);
+	return true;
+}
+
+/*
+ * The block backing file block @fblock, allocating and zeroing one for a
+ * hole.  -ENOSPC if no block is free.
+ * Context: the caller holds the invalidate_lock (shared) and the fault lock
+ * of @fblock, so no other fault allocates for it meanwhile.  May sleep.
+ */
+int xdax_block_get(struct xdax_dev *xd, unsigned long fblock, unsigned long *blockp)
+{
+	unsigned long b;
+	int err;
+
+	for (;;) {
+		b = xdax_core_lookup(&xd->core, fblock);
+		if (b != XDAX_CORE_NONE) {
+			*blockp = b;
+			return 0;
+		}
+		b = xdax_core_reserve(&xd->core);
+		if (b == XDAX_CORE_NONE)
+			return -ENOSPC;
+		if (!xdax_block_thaw(xd, b))
+			continue;
+		xdax_block_bind(xd, b, fblock);
+		err = xdax_core_install(&xd->core, fblock, b);
+		if (!err) {
+			*blockp = b;
+			return 0;
+		}
+		/* Nobody saw the block: it goes back frozen. */
+		if (!xdax_block_try_free(xd, b))
+			xdax_anomaly(xd, b, "unpublished block referenced");
+		xdax_core_unreserve(&xd->core, b);
+		if (err != -EEXIST)
+			return err;
+	}
+}
+
+/* Give reserved blocks back; those already thawed are frozen again. */
+static void xdax_block_unreserve(struct xdax_dev *xd, unsigned long *blocks,
+				 unsigned long n, unsigned long thawed)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		if (blocks[i] == XDAX_CORE_NONE)
+			continue;
+		if (i < thawed && !xdax_block_try_free(xd, blocks[i]))
+			xdax_anomaly(xd, blocks[i], "unpublished block referenced");
+		xdax_core_unreserve(&xd->core, blocks[i]);
+	}
+}
+
+/*
+ * XDAX_IOC_ALLOCATE: every hole of file blocks [first, first + nr) gets a
+ * zeroed block, or none does.  The blocks are reserved at once (ENOSPC) and
+ * zeroed with no lock held, killably; then installed in one pass under the
+ * exclusive invalidate_lock, where nothing can map them, so a failure there
+ * is undone without a trace.  Holes that a fault filled meanwhile keep the
+ * fault's block.  *allocated: the blocks this call put in the file.
+ * Context: process context; takes the invalidate_lock (exclusive) briefly.
+ */
+int xdax_block_allocate(struct xdax_dev *xd, unsigned long first, unsigned long nr,
+			unsigned long *allocated)
+{
+	struct address_space *mapping = xdax_mapping(xd);
+	unsigned long *blocks, *fblocks, i, n = 0, used = 0, thawed = 0;
+	int err = 0;
+
+	*allocated = 0;
+	if (((u64)(first + nr) << XDAX_BLOCK_SHIFT) > READ_ONCE(xd->size))
+		return -EINVAL;
+	for (i = 0; i < nr; i++)
+		n += xdax_core_lookup(&xd->core, first + i) == XDAX_CORE_NONE;
+	if (!n)
+		return 0;
+	blocks = kvmalloc_array(2 * n, sizeof(*blocks), GFP_KERNEL);
+	if (!blocks)
+		return -ENOMEM;
+	fblocks = blocks + n;
+	err = xdax_core_reserve_n(&xd->core, n, blocks);
+	if (err)
+		goto out_free;
+	for (thawed = 0; thawed < n; thawed++) {
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			goto out_unreserve;
+		}
+		/* A block found referenced is quarantined; take another. */
+		while (!xdax_block_thaw(xd, blocks[thawed])) {
+			blocks[thawed] = xdax_core_reserve(&xd->core);
+			if (blocks[thawed] == XDAX_CORE_NONE) {
+				err = -ENOSPC;
+				goto out_unreserve;
+			}
+		}
+	}
+
+	filemap_invalidate_lock(mapping);
+	if (((u64)(first + nr) << XDAX_BLOCK_SHIFT) > xd->size)
+		err = -EINVAL;		/* a truncate came in between */
+	for (i = 0; i < nr && used < n && !err; i++) {
+		if (xdax_core_lookup(&xd->core, first + i) != XDAX_CORE_NONE)
+			continue;	/* a fault filled it meanwhile */
+		xdax_block_bind(xd, blocks[used], first + i);
+		err = xdax_core_install(&xd->core, first + i, blocks[used]);
+		if (!err)
+			fblocks[used++] = first + i;
+	}
+	if (err) {
+		/* Nothing can have mapped them (exclusive lock): all or nothing. */
+		while (used--)
+			xdax_core_uninstall(&xd->core, fblocks[used], blocks[used]);
+		used = 0;
+	}
+	filemap_invalidate_unlock(mapping);
+	*allocated = used;
+	for (i = 0; i < used; i++)
+		blocks[i] = XDAX_CORE_NONE;
+	/* What is left reserved: holes filled meanwhile, or everything on failure. */
+out_unreserve:
+	xdax_block_unreserve(xd, blocks, n, thawed);
+out_free:
+	kvfree(blocks);
+	return err;
+}

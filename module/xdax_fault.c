@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmap and faults (docs/design.md, "Faults").  A fault takes the mapping's
+ * invalidate_lock shared (truncate, punch and ALLOCATE's install step take it
+ * exclusive), then the fault lock of its file block, and decides under it:
+ *
+ *  - a hole gets one zeroed block, however many threads fault it at once;
+ *  - a PMD fault maps the block with a PMD only while the PMD slot holds no
+ *    page table (else it falls back to PTEs: the kernel's PMD insert must not
+ *    find a page table there);
+ *  - a PTE fault that finds a huge PMD in place returns NOPAGE (the access
+ *    is retried through the PMD) instead of asking for a page table under a
+ *    huge mapping;
+ *  - a block hit by a memory failure is never mapped: SIGBUS (BUS_MCEERR_AR).
+ *
+ * Every page table entry for a block is installed inside xdax's ->fault or
+ * ->huge_fault under that block's fault lock (the kernel allocates the PTE
+ * page table there too), so these checks cannot be overtaken by another
+ * fault of the same block.  Lock order: mmap_lock or the VMA lock, then the
+ * invalidate_lock, then a fault lock, then the core lock.
+ */
+#include <linux/fs.h>
+#include <linux/hash.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/pgtable.h>
+
+#include "xdax.h"
+#include "xdax_compat.h"
+
+static struct mutex *xdax_fault_mutex(struct xdax_dev *xd, unsigned long fblock)
+{
+	return &xd->fault_lock[hash_long(fblock, XDAX_FAULT_LOCK_BITS)];
+}
+
+/* Context: process context; the invalidate_lock held (shared or exclusive). */
+void xdax_fault_lock(struct xdax_dev *xd, unsigned long fblock)
+{
+	mutex_lock(xdax_fault_mutex(xd, fblock));
+}
+
+void xdax_fault_unlock(struct xdax_dev *xd, unsigned long fblock)
+{
+	mutex_unlock(xdax_fault_mutex(xd, fblock));
+}
+
+void xdax_fault_init(struct xdax_dev *xd)
+{
+	unsigned int i;
+
+	/* One lockdep class for all: a fault never holds two of them. */
+	for (i = 0; i < ARRAY_SIZE(xd->fault_lock); i++)
+		mutex_init(&xd->fault_lock[i]);
+}
+
+/*
+ * Context: ->fault / ->huge_fault, mmap_lock or the VMA lock held (read).
+ * Takes the invalidate_lock (shared) and the fault lock of the file block.
+ */
+static vm_fault_t xdax_fault_order(struct vm_fault *vmf, unsigned int order)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct xdax_dev *xd = vma->vm_private_data;
+	struct address_space *mapping = xdax_mapping(xd);
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	unsigned long block, fblock, addr;
+	struct folio *folio;
+	vm_fault_t ret;
+	pgoff_t pgoff;
+	pmd_t pmd;
+	int err;
+
+	pgoff = vmf->pgoff;
+	if (order) {
+		/* Only whole, aligned blocks inside the VMA map with a PMD. */
+		addr = vmf->address & PMD_MASK;
+		if (order != XDAX_BLOCK_ORDER ||
+		    addr < vma->vm_start || addr + PMD_SIZE > vma->vm_end)
+			return VM_FAULT_FALLBACK;
+		pgoff = linear_page_index(vma, addr);
+		if (pgoff & (XDAX_BLOCK_PAGES - 1))
+			return VM_FAULT_FALLBACK;
+	}
+	fblock = pgoff >> XDAX_BLOCK_ORDER;
+
+	filemap_invalidate_lock_shared(mapping);
+	if (pgoff >= READ_ONCE(xd->size) >> PAGE_SHIFT) {
+		ret = VM_FAULT_SIGBUS;
+		goto out;
+	}
+	xdax_fault_lock(xd, fblock);
+	pmd = READ_ONCE(*vmf->pmd);
+	if (order && !pmd_none(pmd) && !pmd_leaf(pmd)) {
+		ret = VM_FAULT_FALLBACK;	/* a page table is there: map with PTEs */
+		goto out_unlock;
+	}
+	if (!order && pmd_leaf(pmd)) {
+		ret = VM_FAULT_NOPAGE;		/* a PMD maps it already: retry */
+		goto out_unlock;
+	}
+	err = xdax_block_get(xd, fblock, &block);
+	if (err) {
+		ret = err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+		goto out_unlock;
+	}
+	if (xdax_core_poisoned(&xd->core, block)) {
+		/* The PTE path raises SIGBUS with the page's address. */
+		ret = order ? VM_FAULT_FALLBACK : VM_FAULT_HWPOISON;
+		goto out_unlock;
+	}
+	folio = xdax_block_folio(xd, block);
+	if (order) {
+		ret = xdax_insert_pmd(vmf, folio, write);
+		if (ret == VM_FAULT_NOPAGE)
+			atomic64_inc(&xd->pmd_faults);
+	} else {
+		ret = xdax_insert_pte(vmf, folio, pgoff & (XDAX_BLOCK_PAGES - 1), write);
+		if (ret == VM_FAULT_NOPAGE)
+			atomic64_inc(&xd->pte_faults);
+	}
+out_unlock:
+	xdax_fault_unlock(xd, fblock);
+out:
+	filemap_invalidate_unlock_shared(mapping);
+	return ret;
+}
+
+static vm_fault_t xdax_fault(struct vm_fault *vmf)
+{
+	return xdax_fault_order(vmf, 0);
+}
+
+static vm_fault_t xdax_fault_huge(struct vm_fault *vmf, unsigned int order)
+{
+	return order == XDAX_BLOCK_ORDER ? xdax_fault_order(vmf, order) : VM_FAULT_FALLBACK;
+}
+
+XDAX_DEFINE_HUGE_FAULT(xdax_huge_fault, xdax_fault_huge)
+
+/*
+ * No page_mkwrite or pfn_mkwrite: either would make the VMA need dirty
+ * tracking, and the kernel then refuses long-term writable pins.
+ */
+static const struct vm_operations_struct xdax_vm_ops = {
+	.fault = xdax_fault,
+	.huge_fault = xdax_huge_fault,
+};
+
+/* The device behind @vma if it is a mapping of an xdax device, else NULL. */
+struct xdax_dev *xdax_vma_dev(struct vm_area_struct *vma)
+{
+	return vma->vm_ops == &xdax_vm_ops ? vma->vm_private_data : NULL;
+}
+
+/* Context: ->mmap, mmap_lock held for writing. */
+int xdax_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct xdax_file *xf = file->private_data;
+	u64 cap_pages = xf->xd->range.size >> PAGE_SHIFT;
+	unsigned long pages = vma_pages(vma);
+
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;		/* no copy-on-write of device blocks */
+	if (vma->vm_pgoff > cap_pages || pages > cap_pages - vma->vm_pgoff)
+		return -EINVAL;
+	vma->vm_ops = &xdax_vm_ops;
+	vma->vm_private_data = xf->xd;
+	xdax_vm_flags_set(vma, VM_HUGEPAGE);
+	return 0;
+}
+
+unsigned long xdax_get_unmapped_area(struct file *file, unsigned long addr,
+				     unsigned long len, unsigned long pgoff,
+				     unsigned long flags)
+{
+	return thp_get_unmapped_area(file, addr, len, pgoff, flags);
+}

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The range and its dev_pagemap (docs/design.md, "Registration and unload",
+ * "Memory failure"): the checks a range must pass, the MEMORY_DEVICE_GENERIC
+ * registration with 2 MiB compound blocks, the freeze of every block to 0
+ * at load and the thaw back to 1 at unload, and the pgmap callbacks: the
+ * kernel's free callback (never reached under the protocol: an anomaly) and
+ * memory_failure.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/delay.h>
+#include <linux/fs.h>
+#include <linux/ioport.h>
+#include <linux/memremap.h>
+#include <linux/mm.h>
+#include <linux/page-flags.h>
+#include <linux/pagemap.h>
+#include <linux/rcupdate.h>
+
+#include "xdax.h"
+#include "xdax_compat.h"
+
+static struct xdax_dev *xdax_pgmap_dev(struct dev_pagemap *pgmap)
+{
+	return container_of(pgmap, struct xdax_dev, pgmap);
+}
+
+/*
+ * The kernel's GENERIC free path.  Under xdax's protocol no block's refcount
+ * ever reaches 0 through a put, so a call here is a bug (or a kernel that
+ * changed its semantics): count it, say it, never WARN (tests run with
+ * panic_on_warn and must report the anomaly, not die of it).
+ */
+static void xdax_pgmap_free(struct page *page)
+{
+	struct xdax_dev *xd = xdax_pgmap_dev(xdax_page_pgmap(page));
+
+	atomic64_inc(&xd->pgmap_free_calls);
+	pr_err_ratelimited("%s: anomaly: kernel freed pfn %#lx behind xdax's back\n",
+			   dev_name(&xd->dev), page_to_pfn(page));
+}
+
+XDAX_DEFINE_PGMAP_FREE(xdax_pgmap_free_cb, xdax_pgmap_free)
+
+/*
+ * A memory failure hit @block: it is never handed out again; if it is in
+ * the file, every mapping of it goes, and faults on it raise SIGBUS
+ * (xdax_fault.c) until the range is punched or truncated.  Returns 1 if the
+ * block was not poisoned before, else 0.
+ * Context: process context (memory_failure(), mf_mutex held); takes the
+ * invalidate_lock (shared), the block's fault lock and the core lock.
+ */
+static unsigned long xdax_poison_block(struct xdax_dev *xd, unsigned long b)
+{
+	struct address_space *mapping = xdax_mapping(xd);
+	enum xdax_core_state st;
+	unsigned long fblock;
+	bool was;
+
+	filemap_invalidate_lock_shared(mapping);
+	was = xdax_core_poisoned(&xd->core, b);
+	st = xdax_core_poison(&xd->core, b, &fblock);
+	if (st == XDAX_CORE_IN_USE) {
+		/* A fault past its poison check holds this lock: wait it out. */
+		xdax_fault_lock(xd, fblock);
+		unmap_mapping_pages(mapping, (pgoff_t)fblock << XDAX_BLOCK_ORDER,
+				    XDAX_BLOCK_PAGES, false);
+		xdax_fault_unlock(xd, fblock);
+	}
+	filemap_invalidate_unlock_shared(mapping);
+	if (!was)
+		pr_err("%s: memory failure in block %lu (%s): out of service for good\n",
+		       dev_name(&xd->dev), b,
+		       st == XDAX_CORE_IN_USE ? "in the file: mappers get SIGBUS" :
+		       st == XDAX_CORE_FREE ? "free" : "awaiting reclaim");
+	return !was;
+}
+
+/*
+ * dev_pagemap_ops.memory_failure: xdax handles every failure in its range
+ * itself (0), so the kernel's generic path, which would read ->mapping and
+ * ->index of a block that may since belong to another file offset, never
+ * runs for it.  The poisoned pages get PG_hwpoison as the generic path
+ * would give them.
+ */
+static int __maybe_unused xdax_memory_failure(struct dev_pagemap *pgmap, unsigned long pfn,
+					      unsigned long nr_pages, int mf_flags)
+{
+	struct xdax_dev *xd = xdax_pgmap_dev(pgmap);
+	unsigned long lo = PHYS_PFN(xd->range.start), hi = lo + (xd->range.size >> PAGE_SHIFT);
+	unsigned long p, b, last = XDAX_CORE_NONE, n = 0;
+
+	atomic64_inc(&xd->memory_failures);
+	for (p = max(pfn, lo); p < pfn + nr_pages && p < hi; p++) {
+		SetPageHWPoison(pfn_to_page(p));
+		b = (p - lo) >> XDAX_BLOCK_ORDER;
+		if (b != last)
+			n += xdax_poison_block(xd, b);
+		last = b;
+	}
+	xdax_event_poisoned(xd, n);
+	return 0;
+}
+
+static const struct dev_pagemap_ops xdax_pgmap_ops = {
+	XDAX_PGMAP_FREE_OP(xdax_pgmap_free_cb),
+	XDAX_PGMAP_MEMORY_FAILURE_OP(xdax_memory_failure)
+};
+
+static int xdax_reserved_cb(struct resource *res, void *arg)
+{
+	u64 *covered = arg;	/* [0] = next uncovered address, [1] = end */
+
+	if (res->start <= covered[0] && res->end + 1 > covered[0])
+		covered[0] = min_t(u64, res->end + 1, covered[1]);
+	return 0;
+}
+
+/*
+ * Only memory the firmware (or memmap=SIZE$START) marked reserved may be
+ * taken: never System RAM, never a hole in iomem, never another driver's
+ * region.  Whether the firmware's own map says RAM there cannot be asked
+ * from a module on every kernel (e820__mapped_raw_any() is exported to kvm
+ * alone on 7.x): scripts/xdax-check-range checks it before modprobe loads.
+ */
+int xdax_check_range(unsigned int id, const struct xdax_range *r)
+{
+	u64 end = r->start + r->size;
+	u64 covered[2] = { r->start, end };
+
+	if (region_intersects(r->start, r->size, IORESOURCE_SYSTEM_RAM,
+			      IORES_DESC_NONE) != REGION_DISJOINT) {
+		pr_err("range %u [%#llx-%#llx] overlaps System RAM\n",
+		       id, r->start, end - 1);
+		return -EINVAL;
+	}
+	walk_iomem_res_desc(IORES_DESC_RESERVED, IORESOURCE_MEM, r->start,
+			    end - 1, covered, xdax_reserved_cb);
+	if (covered[0] != end) {
+		pr_err("range %u [%#llx-%#llx] is not reserved memory (from %#llx); reserve it with memmap=SIZE$START\n",
+		       id, r->start, end - 1, covered[0]);
+		return -ENXIO;
+	}
+	return 0;
+}
+
+/*
+ * Take every block from the kernel's initial state (refcount 1, see
+ * __init_zone_device_page) to xdax's free state (frozen at 0), pointing at
+ * the device's mapping for good.  Refuse the range if the kernel behaves
+ * otherwise, with what was found.
+ */
+static int xdax_freeze_all(struct xdax_dev *xd)
+{
+	unsigned long b, nr = xdax_nr_blocks(xd);
+	struct folio *folio = xdax_block_folio(xd, 0);
+	int count = folio_ref_count(folio);
+
+	if (count != 1 || folio_order(folio) != XDAX_BLOCK_ORDER) {
+		pr_err("%s: kernel initialised pfn %#lx with refcount %d, order %u; xdax needs refcount 1, order %u\n",
+		       dev_name(&xd->dev), folio_pfn(folio), count,
+		       folio_order(folio), XDAX_BLOCK_ORDER);
+		return -EOPNOTSUPP;
+	}
+	for (b = 0; b < nr; b++) {
+		folio = xdax_block_folio(xd, b);
+		if (!folio_ref_freeze(folio, 1)) {
+			pr_err("%s: block %lu (pfn %#lx) has refcount %d at registration, expected 1\n",
+			       dev_name(&xd->dev), b, folio_pfn(folio),
+			       folio_ref_count(folio));
+			while (b--)
+				folio_ref_unfreeze(xdax_block_folio(xd, b), 1);
+			return -EOPNOTSUPP;
+		}
+		folio->mapping = xdax_mapping(xd);
+	}
+	return 0;
+}
+
+/*
+ * Give every block back to the kernel in the state it handed them out (1,
+ * no mapping), so that memunmap_pages() sees what it expects.  If any block
+ * is not frozen, nothing is touched and the number of such blocks is
+ * returned.
+ */
+static unsigned long xdax_unfreeze_all(struct xdax_dev *xd)
+{
+	unsigned long b, nr = xdax_nr_blocks(xd), busy = 0;
+	struct folio *folio;
+
+	for (b = 0; b < nr; b++)
+		busy += folio_ref_count(xdax_block_folio(xd, b)) != 0;
+	if (busy)
+		return busy;
+	for (b = 0; b < nr; b++) {
+		folio = xdax_block_folio(xd, b);
+		folio->mapping = NULL;
+		folio->index = 0;
+		folio_ref_unfreeze(folio, 1);
+	}
+	return 0;
+}
+
+/*
+ * Claim the range and register its pgmap; every block ends frozen at 0.
+ * Context: module init.
+ */
+int xdax_pgmap_setup(struct xdax_dev *xd)
+{
+	const struct xdax_range *r = &xd->range;
+	void *addr;
+	int err;
+
+	xd->res = request_mem_region(r->start, r->size, dev_name(&xd->dev));
+	if (!xd->res) {
+		pr_err("range %u [%#llx-%#llx] is already claimed by another driver\n",
+		       xd->id, r->start, r->start + r->size - 1);
+		return -EBUSY;
+	}
+	xd->pgmap.type = MEMORY_DEVICE_GENERIC;
+	xd->pgmap.range.start = r->start;
+	xd->pgmap.range.end = r->start + r->size - 1;
+	xd->pgmap.nr_range = 1;
+	xd->pgmap.vmemmap_shift = XDAX_BLOCK_ORDER;
+	xd->pgmap.ops = &xdax_pgmap_ops;
+	addr = memremap_pages(&xd->pgmap, NUMA_NO_NODE);
+	if (IS_ERR(addr)) {
+		err = PTR_ERR(addr);
+		pr_err("%s: memremap_pages failed: %d\n", dev_name(&xd->dev), err);
+		goto err_region;
+	}
+	err = xdax_freeze_all(xd);
+	if (err)
+		goto err_unmap;
+	xd->pgmap_live = true;
+	return 0;
+
+err_unmap:
+	memunmap_pages(&xd->pgmap);
+err_region:
+	release_mem_region(r->start, r->size);
+	return err;
+}
+
+/* How long unload waits for a transient reference before it leaks the range. */
+#define XDAX_TEARDOWN_TRIES	20
+#define XDAX_TEARDOWN_WAIT_MS	50
+
+/*
+ * Take back every block at unload and unregister.  rmmod only gets here
+ * when no file is open and the module hold is off: nothing awaits reclaim
+ * and no closed block had a foreign reference at the last look.  Every block
+ * is detached and frozen; the last munmap's gup-fast walkers are waited out
+ * by a grace period; a transient reference gets a second.  A block that
+ * still cannot be frozen leaves the whole range mapped and leaked rather
+ * than freed under its user, and with nothing that points into the module
+ * (returns false: the caller leaks the device and its mount too).
+ * Context: module exit or init failure; no file open.
+ */
+bool xdax_pgmap_teardown(struct xdax_dev *xd)
+{
+	struct xdax_core *c = &xd->core;
+	struct xdax_core_batch batch;
+	unsigned long left, dummy, busy;
+	int i;
+
+	if (!xd->pgmap_live)
+		return true;
+	synchronize_rcu();
+	for (i = 0; i < XDAX_TEARDOWN_TRIES; i++) {
+		if (!xdax_core_detach(c, 0, ULONG_MAX, true, &batch)) {
+			xdax_core_settle(c, &batch, xdax_block_try_free, xd, &dummy);
+			xdax_core_unhold(c, &batch, false);
+		}
+		xdax_core_reap(c, xdax_block_try_free, xd, &left);
+		if (!left && !c->nr_in_use)
+			break;
+		msleep(XDAX_TEARDOWN_WAIT_MS);
+	}
+	busy = xdax_unfreeze_all(xd);
+	if (busy) {
+		pr_err("%s: %lu blocks still referenced at unload; leaving the range mapped\n",
+		       dev_name(&xd->dev), busy);
+		/* Code and ops go with the module: the kernel must not call them. */
+		WRITE_ONCE(xd->pgmap.ops, NULL);
+		return false;
+	}
+	memunmap_pages(&xd->pgmap);
+	release_mem_region(xd->range.start, xd->range.size);
+	xd->pgmap_live = false;
+	return true;
+}

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Long-term pins owned by an open file (XDAX_IOC_PIN / XDAX_IOC_UNPIN), the
+ * way an RDMA driver pins a memory region: pin_user_pages_fast() with
+ * FOLL_LONGTERM, charged to RLIMIT_MEMLOCK, released by UNPIN, close or
+ * process death.  A pinned block stays referenced, so truncate and punch
+ * wait for it (or leave it awaiting reclaim).
+ */
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+
+#include "xdax.h"
+#include "xdax_compat.h"
+
+struct xdax_pin_rec {
+	struct list_head link;
+	u64 id;
+	unsigned long nr;
+	struct page **pages;
+	struct mm_struct *mm;	/* charged for RLIMIT_MEMLOCK */
+};
+
+static void xdax_pin_release(struct xdax_dev *xd, struct xdax_pin_rec *p)
+{
+	unpin_user_pages(p->pages, p->nr);
+	atomic64_sub(p->nr, &xd->pinned_pages);
+	account_locked_vm(p->mm, p->nr, false);
+	mmdrop(p->mm);
+	kvfree(p->pages);
+	kfree(p);
+}
+
+/*
+ * Every byte of [start, end) must be mapped from this device: pinning
+ * anything else (and FOLL_LONGTERM may migrate anonymous memory to do it)
+ * is not this ioctl's business.  The pfn check after pinning stays, for a
+ * mapping changed in between.  Context: takes mmap_lock (read).
+ */
+static int xdax_pin_check_vmas(struct xdax_dev *xd, struct mm_struct *mm,
+			       unsigned long start, unsigned long end)
+{
+	struct vm_area_struct *vma;
+	int err = 0;
+
+	mmap_read_lock(mm);
+	while (start < end && !err) {
+		vma = vma_lookup(mm, start);
+		if (!vma || xdax_vma_dev(vma) != xd)
+			err = -EINVAL;
+		else
+			start = vma->vm_end;
+	}
+	mmap_read_unlock(mm);
+	return err;
+}
+
+/*
+ * Pin [addr, addr + len) of the caller's mappings of this device; *id gets
+ * the handle.  The length is capped (XDAX_PIN_MAX_PAGES) and charged to
+ * RLIMIT_MEMLOCK before anything is allocated for it.
+ * Context: process context; takes mmap_lock (read) and xf->lock.
+ */
+int xdax_pin(struct xdax_file *xf, unsigned long addr, unsigned long len, bool write,
+	     u64 *id)
+{
+	unsigned int gup = FOLL_LONGTERM | (write ? FOLL_WRITE : 0);
+	struct mm_struct *mm = current->mm;
+	struct xdax_dev *xd = xf->xd;
+	unsigned long pfn, lo, hi;
+	struct xdax_pin_rec *p;
+	long got, i;
+	int err;
+
+	if (!len || !PAGE_ALIGNED(addr) || !PAGE_ALIGNED(len))
+		return -EINVAL;
+	if (addr + len < addr)
+		return -EOVERFLOW;
+	if (len >> PAGE_SHIFT > XDAX_PIN_MAX_PAGES)
+		return -EINVAL;
+	err = xdax_pin_check_vmas(xd, mm, addr, addr + len);
+	if (err)
+		return err;
+
+	err = account_locked_vm(mm, len >> PAGE_SHIFT, true);
+	if (err)
+		return err;
+	p = kzalloc_obj(*p);
+	if (!p) {
+		err = -ENOMEM;
+		goto err_unaccount;
+	}
+	p->nr = len >> PAGE_SHIFT;
+	p->pages = kvmalloc_array(p->nr, sizeof(*p->pages), GFP_KERNEL);
+	if (!p->pages) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	got = pin_user_pages_fast(addr, p->nr, gup, p->pages);
+	if (got != p->nr) {
+		if (got > 0)
+			unpin_user_pages(p->pages, got);
+		err = got < 0 ? got : -EFAULT;
+		goto err_free;
+	}
+	lo = PHYS_PFN(xd->range.start);
+	hi = PHYS_PFN(xd->range.start + xd->range.size);
+	for (i = 0; i < got; i++) {
+		/* By pfn: a tail page's ->pgmap aliases compound_head before 6.15. */
+		pfn = page_to_pfn(p->pages[i]);
+		if (pfn < lo || pfn >= hi) {
+			unpin_user_pages(p->pages, got);
+			err = -EINVAL;	/* not a mapping of this device */
+			goto err_free;
+		}
+	}
+	mmgrab(mm);
+	p->mm = mm;
+	atomic64_add(p->nr, &xd->pinned_pages);
+	mutex_lock(&xf->lock);
+	p->id = ++xf->next_pin_id;
+	list_add_tail(&p->link, &xf->pins);
+	mutex_unlock(&xf->lock);
+	*id = p->id;
+	return 0;
+
+err_free:
+	kvfree(p->pages);
+	kfree(p);
+err_unaccount:
+	account_locked_vm(mm, len >> PAGE_SHIFT, false);
+	return err;
+}
+
+/* Release pin @id of this file: -ENOENT if it holds none.  Context: xf->lock. */
+int xdax_unpin(struct xdax_file *xf, u64 id)
+{
+	struct xdax_pin_rec *p, *found = NULL;
+
+	mutex_lock(&xf->lock);
+	list_for_each_entry(p, &xf->pins, link) {
+		if (p->id == id) {
+			list_del(&p->link);
+			found = p;
+			break;
+		}
+	}
+	mutex_unlock(&xf->lock);
+	if (!found)
+		return -ENOENT;
+	xdax_pin_release(xf->xd, found);
+	return 0;
+}
+
+/* The file is closing: nothing else can reach its pins. */
+void xdax_unpin_all(struct xdax_file *xf)
+{
+	struct xdax_pin_rec *p, *n;
+
+	list_for_each_entry_safe(p, n, &xf->pins, link) {
+		list_del(&p->link);
+		xdax_pin_release(xf->xd, p);
+	}
+}

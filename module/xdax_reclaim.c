@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Truncate and punch, the wait for idle blocks, the reaper, reclaim and
+ * poison events, and the module hold (docs/design.md, "Truncate, punch and
+ * the wait", "The reaper and events", "Module lifetime").
+ *
+ * A truncate or punch, under the exclusive invalidate_lock:
+ *   1. zaps every mapping of its range (no fault can map it again: faults
+ *      take the invalidate_lock shared);
+ *   2. takes the range's blocks out of the entry table; they become HELD by
+ *      the call, which also adopts what an interrupted call left there;
+ * then, with the lock dropped:
+ *   3. waits one RCU grace period: a gup-fast walker that read a zapped
+ *      entry runs with interrupts off (an RCU reader), and on some kernels
+ *      takes its reference with a check and a separate increment rather than
+ *      add-unless-zero; after the grace period none is left;
+ *   4. freezes each idle block 1 -> 0 (xdax's page_free) and waits for the
+ *      rest, unless NOWAIT, until a signal or the timeout;
+ *   5. hands what is left to the reaper: AWAITING after NOWAIT, INTERRUPTED
+ *      after EINTR or ETIMEDOUT (a repeat of the call over the range adopts
+ *      them and waits again).
+ * No block is frozen before its mappings are gone and the grace period has
+ * passed: only the call that holds a block frees it, and blocks reach the
+ * reaper only after step 3.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/hrtimer.h>
+#include <linux/module.h>
+#include <linux/pagemap.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/signal.h>
+
+#include "xdax.h"
+
+/* Reaper backoff: retry soon after new work, then back off to 100 ms. */
+#define XDAX_REAP_MIN_MS	1
+#define XDAX_REAP_MAX_MS	100
+/* Blocking waits poll from 50 us up to 20 ms. */
+#define XDAX_WAIT_MIN_US	50
+#define XDAX_WAIT_MAX_US	20000
+
+/* Not system_wq: 7.x calls it deprecated.  Unbound: the reaper is no hot path. */
+static struct workqueue_struct *xdax_wq;
+
+int xdax_reclaim_init(void)
+{
+	xdax_wq = alloc_workqueue("xdax", WQ_UNBOUND, 0);
+	return xdax_wq ? 0 : -ENOMEM;
+}
+
+void xdax_reclaim_exit(void)
+{
+	destroy_workqueue(xdax_wq);
+}
+
+void xdax_reclaim_dev_init(struct xdax_dev *xd)
+{
+	INIT_DELAYED_WORK(&xd->reaper, xdax_reaper_fn);
+	init_waitqueue_head(&xd->event_wq);
+	xd->reap_delay_ms = XDAX_REAP_MIN_MS;
+}
+
+/* ---- events ---------------------------------------------------------------- */
+
+/* @n blocks that a call had left awaiting were freed. */
+static void xdax_event_reclaimed(struct xdax_dev *xd, unsigned long n)
+{
+	if (!n)
+		return;
+	atomic64_add(n, &xd->reclaim_seq);
+	wake_up_interruptible_all(&xd->event_wq);
+}
+
+/* @n blocks were hit by memory failures. */
+void xdax_event_poisoned(struct xdax_dev *xd, unsigned long n)
+{
+	if (!n)
+		return;
+	atomic64_add(n, &xd->poison_seq);
+	wake_up_interruptible_all(&xd->event_wq);
+}
+
+bool xdax_event_ready(struct xdax_file *xf)
+{
+	struct xdax_dev *xd = xf->xd;
+
+	return atomic64_read(&xd->reclaim_seq) != READ_ONCE(xf->seen_reclaim) ||
+	       atomic64_read(&xd->poison_seq) != READ_ONCE(xf->seen_poison);
+}
+
+/*
+ * The event a read() would return now (POISON before RECLAIM), without
+ * consuming it.  Context: xf->lock held; takes the core lock.
+ */
+bool xdax_event_peek(struct xdax_file *xf, struct xdax_kevent *ev)
+{
+	struct xdax_dev *xd = xf->xd;
+	u64 poison = atomic64_read(&xd->poison_seq);
+	u64 reclaim = atomic64_read(&xd->reclaim_seq);
+
+	lockdep_assert_held(&xf->lock);
+	if (poison != xf->seen_poison) {
+		ev->poison = true;
+		ev->seq = poison;
+		ev->count = poison - xf->seen_poison;
+	} else if (reclaim != xf->seen_reclaim) {
+		ev->poison = false;
+		ev->seq = reclaim;
+		ev->count = reclaim - xf->seen_reclaim;
+	} else {
+		return false;
+	}
+	mutex_lock(&xd->core.lock);
+	ev->awaiting = xd->core.nr_awaiting;
+	ev->free = xd->core.nr_free;
+	mutex_unlock(&xd->core.lock);
+	return true;
+}
+
+/* The reader delivered @ev.  Context: xf->lock held, since the peek. */
+void xdax_event_consume(struct xdax_file *xf, const struct xdax_kevent *ev)
+{
+	lockdep_assert_held(&xf->lock);
+	if (ev->poison)
+		WRITE_ONCE(xf->seen_poison, ev->seq);
+	else
+		WRITE_ONCE(xf->seen_reclaim, ev->seq);
+}
+
+/* ---- the module hold ---------------------------------------------------- */
+
+/*
+ * Hold the module exactly while blocks await reclaim or a closed device's
+ * blocks carry foreign references: derived from the state under the core
+ * lock, by whoever changed it, before that thread can lose its own module
+ * reference (an ioctl's file, the reaper, whose work rmmod waits for).
+ * Context: process context; takes the core lock.
+ */
+void xdax_hold_sync(struct xdax_dev *xd)
+{
+	struct xdax_core *c = &xd->core;
+	bool want;
+
+	mutex_lock(&c->lock);
+	want = c->nr_awaiting || xd->foreign;
+	if (want && !xd->held) {
+		__module_get(THIS_MODULE);
+		xd->held = true;
+	} else if (!want && xd->held) {
+		xd->held = false;
+		module_put(THIS_MODULE);
+	}
+	mutex_unlock(&c->lock);
+}
+
+/*
+ * Recompute xd->foreign: no file is open, yet an in-use block carries a
+ * reference besides xdax's own (a vmspliced page in a pipe, an io_uring
+ * buffer).  Open files hold the module themselves.  Then sync the hold.
+ * Context: process context; takes the core lock.
+ */
+static bool xdax_foreign_sync(struct xdax_dev *xd)
+{
+	struct xdax_core *c = &xd->core;
+	bool foreign = false;
+	unsigned long b;
+
+	mutex_lock(&c->lock);
+	if (!atomic_read(&xd->openers)) {
+		for (b = 0; b < c->nr_blocks && !foreign; b++)
+			foreign = c->state[b] == XDAX_CORE_IN_USE &&
+				  folio_ref_count(xdax_block_folio(xd, b)) != 1;
+	}
+	xd->foreign = foreign;
+	mutex_unlock(&c->lock);
+	xdax_hold_sync(xd);
+	return foreign;
+}
+
+/* ---- the reaper --------------------------------------------------------- */
+
+static void xdax_reaper_kick(struct xdax_dev *xd)
+{
+	mutex_lock(&xd->core.lock);
+	xd->reap_delay_ms = XDAX_REAP_MIN_MS;
+	mutex_unlock(&xd->core.lock);
+	mod_delayed_work(xdax_wq, &xd->reaper, 0);
+}
+
+/*
+ * Free the AWAITING and INTERRUPTED blocks that went idle (each one a
+ * reclaim event), watch a closed device for foreign references, and come
+ * back with backoff while there is either.  Context: workqueue.
+ */
+void xdax_reaper_fn(struct work_struct *work)
+{
+	struct xdax_dev *xd = container_of(to_delayed_work(work), struct xdax_dev,
+					   reaper);
+	unsigned long freed, left, delay;
+	bool foreign;
+
+	freed = xdax_core_reap(&xd->core, xdax_block_try_free, xd, &left);
+	xdax_event_reclaimed(xd, freed);
+	foreign = xdax_foreign_sync(xd);	/* syncs the hold, awaiting included */
+	if (!left && !foreign)
+		return;
+	mutex_lock(&xd->core.lock);
+	delay = xd->reap_delay_ms;
+	xd->reap_delay_ms = min_t(unsigned int, delay * 2, XDAX_REAP_MAX_MS);
+	mutex_unlock(&xd->core.lock);
+	/* rmmod's exit cancels this work (synchronously) before freeing code. */
+	queue_delayed_work(xdax_wq, &xd->reaper, msecs_to_jiffies(delay));
+}
+
+/* The last file closed: watch for references that outlive every file. */
+void xdax_reclaim_last_close(struct xdax_dev *xd)
+{
+	if (xdax_foreign_sync(xd))
+		xdax_reaper_kick(xd);
+}
+
+/* ---- truncate, punch and the wait ----------------------------------------- */
+
+/*
+ * Free what is idle in @batch; unless NOWAIT, wait for the rest
+ * (interruptible, bounded by the timeout).  Then hand what is left to the
+ * reaper.  Context: process context, no lock held.
+ */
+static int xdax_settle(struct xdax_dev *xd, struct xdax_core_batch *batch,
+		       struct xdax_wait *w)
+{
+	unsigned long left, adopted, delay_us = XDAX_WAIT_MIN_US;
+	ktime_t deadline = KTIME_MAX;
+	int err = 0;
+
+	if (w->flags & XDAX_KWAIT_TIMEOUT)
+		deadline = ktime_add_ns(ktime_get(), min_t(u64, w->timeout_ns, KTIME_MAX / 2));
+	left = xdax_core_settle(&xd->core, batch, xdax_block_try_free, xd, &adopted);
+	xdax_event_reclaimed(xd, adopted);
+	while (left && !(w->flags & XDAX_KWAIT_NOWAIT)) {
+		ktime_t slack, now = ktime_get();
+
+		if (signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+		if (ktime_compare(now, deadline) >= 0) {
+			err = -ETIMEDOUT;
+			break;
+		}
+		slack = ns_to_ktime(min_t(u64, (u64)delay_us * NSEC_PER_USEC,
+					  ktime_to_ns(ktime_sub(deadline, now))));
+		set_current_state(TASK_INTERRUPTIBLE);
+		schedule_hrtimeout_range(&slack, delay_us * NSEC_PER_USEC / 4,
+					 HRTIMER_MODE_REL);
+		delay_us = min_t(unsigned long, delay_us * 2, XDAX_WAIT_MAX_US);
+		left = xdax_core_settle(&xd->core, batch, xdax_block_try_free, xd, &adopted);
+		xdax_event_reclaimed(xd, adopted);
+	}
+	w->freed = batch->nr - left;
+	w->pending = left;
+	xdax_core_unhold(&xd->core, batch, err != 0);
+	xdax_hold_sync(xd);
+	if (left)
+		xdax_reaper_kick(xd);
+	return err;
+}
+
+/*
+ * The body of SET_SIZE and PUNCH over file blocks [first, last]; @new_size is
+ * U64_MAX for a punch.  Decided under the exclusive invalidate_lock: a grow
+ * only sets the size; a shrink or punch zaps and detaches; a SET_SIZE to the
+ * current size only adopts what an interrupted call left.  Then settle.  See
+ * the comment at the top.
+ * Context: process context; takes the invalidate_lock (exclusive).
+ */
+static int xdax_remove(struct xdax_dev *xd, unsigned long first, unsigned long last,
+		       u64 new_size, struct xdax_wait *w)
+{
+	struct address_space *mapping = xdax_mapping(xd);
+	struct xdax_core_batch batch;
+	bool detach;
+	int err;
+
+	w->freed = 0;
+	w->pending = 0;
+	filemap_invalidate_lock(mapping);
+	if (new_size != U64_MAX && new_size > xd->size) {
+		WRITE_ONCE(xd->size, new_size);
+		filemap_invalidate_unlock(mapping);
+		return 0;
+	}
+	detach = new_size == U64_MAX || new_size < xd->size;
+	if (detach)
+		unmap_mapping_pages(mapping, (pgoff_t)first << XDAX_BLOCK_ORDER,
+				    last == ULONG_MAX ? 0 :
+				    (pgoff_t)(last - first + 1) << XDAX_BLOCK_ORDER, false);
+	err = xdax_core_detach(&xd->core, first, last, detach, &batch);
+	if (!err && new_size != U64_MAX)
+		WRITE_ONCE(xd->size, new_size);
+	filemap_invalidate_unlock(mapping);
+	if (err)
+		return err;
+	if (batch.own)
+		synchronize_rcu();
+	return xdax_settle(xd, &batch, w);
+}
+
+/* XDAX_IOC_SET_SIZE: truncate or grow.  Context: process context. */
+int xdax_set_size(struct xdax_dev *xd, u64 new_size, struct xdax_wait *w)
+{
+	if (!IS_ALIGNED(new_size, XDAX_BLOCK_SIZE))
+		return -EINVAL;
+	if (new_size > xd->range.size)
+		return -EFBIG;
+	return xdax_remove(xd, new_size >> XDAX_BLOCK_SHIFT, ULONG_MAX, new_size, w);
+}
+
+/* XDAX_IOC_PUNCH: remove [offset, offset + len).  Context: process context. */
+int xdax_punch(struct xdax_dev *xd, u64 offset, u64 len, struct xdax_wait *w)
+{
+	unsigned long first = offset >> XDAX_BLOCK_SHIFT;
+	int err;
+
+	err = xdax_range_check(xd, offset, len);
+	if (err)
+		return err;
+	return xdax_remove(xd, first, first + (len >> XDAX_BLOCK_SHIFT) - 1, U64_MAX, w);
+}

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysfs attributes of /sys/class/xdax/xdaxN, read the way device-dax's are:
+ * size and align for everyone; resource (a physical address) and audit (an
+ * exclusive-lock walk of every block) for root only; stats/, one value per
+ * file, the fields of XDAX_IOC_STATS.
+ */
+#include <linux/device.h>
+#include <linux/stddef.h>
+#include <linux/sysfs.h>
+
+#include "xdax.h"
+
+static struct xdax_dev *to_xdax_dev(struct device *dev)
+{
+	return container_of(dev, struct xdax_dev, dev);
+}
+
+static ssize_t size_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", to_xdax_dev(dev)->range.size);
+}
+static DEVICE_ATTR_RO(size);
+
+static ssize_t align_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", XDAX_BLOCK_SIZE);
+}
+static DEVICE_ATTR_RO(align);
+
+static ssize_t resource_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%#llx\n", to_xdax_dev(dev)->range.start);
+}
+static DEVICE_ATTR_ADMIN_RO(resource);
+
+static ssize_t pgmap_free_calls_show(struct device *dev, struct device_attribute *attr,
+				     char *buf)
+{
+	return sysfs_emit(buf, "%lld\n",
+			  (long long)atomic64_read(&to_xdax_dev(dev)->pgmap_free_calls));
+}
+static DEVICE_ATTR_RO(pgmap_free_calls);
+
+/* Reading `audit` runs the audit of XDAX_IOC_AUDIT and shows the mismatches. */
+static ssize_t audit_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", xdax_audit(to_xdax_dev(dev)));
+}
+static DEVICE_ATTR_ADMIN_RO(audit);
+
+static struct attribute *xdax_dev_attrs[] = {
+	&dev_attr_size.attr,
+	&dev_attr_align.attr,
+	&dev_attr_resource.attr,
+	&dev_attr_pgmap_free_calls.attr,
+	&dev_attr_audit.attr,
+	NULL,
+};
+
+static const struct attribute_group xdax_dev_group = {
+	.attrs = xdax_dev_attrs,
+};
+
+/* stats/<field>: one struct xdax_kstats field per file. */
+struct xdax_stat_attr {
+	struct device_attribute attr;
+	size_t offset;		/* of the u64 field in struct xdax_kstats */
+};
+
+static ssize_t xdax_stat_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	size_t off = container_of(attr, struct xdax_stat_attr, attr)->offset;
+	struct xdax_kstats st;
+	u64 v;
+
+	xdax_stats(to_xdax_dev(dev), &st);
+	memcpy(&v, (char *)&st + off, sizeof(v));
+	return sysfs_emit(buf, "%llu\n", v);
+}
+
+#define XDAX_STAT(file, field) \
+	{ __ATTR(file, 0444, xdax_stat_show, NULL), offsetof(struct xdax_kstats, field) }
+
+static struct xdax_stat_attr xdax_stat_attrs[] = {
+	XDAX_STAT(file_size, file_size),
+	XDAX_STAT(total, total),
+	XDAX_STAT(free, free),
+	XDAX_STAT(in_use, in_use),
+	XDAX_STAT(awaiting_reclaim, awaiting),
+	XDAX_STAT(poisoned, poisoned),
+	XDAX_STAT(page_free_calls, page_free_calls),
+	XDAX_STAT(kernel_free_calls, kernel_free_calls),
+	XDAX_STAT(anomalies, anomalies),
+	XDAX_STAT(pte_faults, pte_faults),
+	XDAX_STAT(pmd_faults, pmd_faults),
+	XDAX_STAT(reclaim_events, reclaim_events),
+	XDAX_STAT(pinned_pages, pinned_pages),
+	XDAX_STAT(zeroed, zeroed),
+	XDAX_STAT(memory_failures, memory_failures),
+};
+
+static struct attribute *xdax_stats_attrs[ARRAY_SIZE(xdax_stat_attrs) + 1];
+
+static const struct attribute_group xdax_stats_group = {
+	.name = "stats",
+	.attrs = xdax_stats_attrs,
+};
+
+const struct attribute_group *xdax_sysfs_groups[] = {
+	&xdax_dev_group,
+	&xdax_stats_group,
+	NULL,
+};
+
+/* Fill the stats/ attribute list from the table.  Context: module init. */
+void xdax_sysfs_init(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(xdax_stat_attrs); i++)
+		xdax_stats_attrs[i] = &xdax_stat_attrs[i].attr.attr;
+}
