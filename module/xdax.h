@@ -213,6 +213,7 @@ struct xdax_wait {
 	u64 timeout_ns;
 	u64 freed, pending;	/* results */
 };
+
 int xdax_reclaim_init(void);
 void xdax_reclaim_exit(void);
 void xdax_reclaim_dev_init(struct xdax_dev *xd);

@@ -70,44 +70,39 @@ static inline vm_fault_t xdax_insert_pmd(struct vm_fault *vmf, struct folio *fol
 }
 
 /*
- * XDAX_DEFINE_HUGE_FAULT(name, fn): a ->huge_fault handler `name` that calls
- * vm_fault_t fn(struct vm_fault *vmf, unsigned int order), whether the kernel
- * passes an order or (up to 6.5) an enum page_entry_size.
+ * xdax_huge_fault: the ->huge_fault handler, whether the kernel passes an
+ * order or (up to 6.5) an enum page_entry_size; it calls xdax_fault_huge().
  */
+vm_fault_t xdax_fault_huge(struct vm_fault *vmf, unsigned int order);
+
 #if defined(XDAX_HAVE_PAGE_ENTRY_SIZE)
-#define XDAX_DEFINE_HUGE_FAULT(name, fn)					\
-static vm_fault_t name(struct vm_fault *vmf, enum page_entry_size pe)		\
-{										\
-	return fn(vmf, pe == PE_SIZE_PMD ? PMD_SHIFT - PAGE_SHIFT :		\
-		  pe == PE_SIZE_PUD ? PUD_SHIFT - PAGE_SHIFT : 0);		\
+static inline vm_fault_t xdax_huge_fault(struct vm_fault *vmf, enum page_entry_size pe)
+{
+	return xdax_fault_huge(vmf, pe == PE_SIZE_PMD ? PMD_SHIFT - PAGE_SHIFT :
+			       pe == PE_SIZE_PUD ? PUD_SHIFT - PAGE_SHIFT : 0);
 }
 #else
-#define XDAX_DEFINE_HUGE_FAULT(name, fn)					\
-static vm_fault_t name(struct vm_fault *vmf, unsigned int order)		\
-{										\
-	return fn(vmf, order);							\
+static inline vm_fault_t xdax_huge_fault(struct vm_fault *vmf, unsigned int order)
+{
+	return xdax_fault_huge(vmf, order);
 }
 #endif
 
 /*
- * XDAX_DEFINE_PGMAP_FREE(name, fn) and XDAX_PGMAP_FREE_OP(name): the pgmap's
- * free callback (folio_free on 7.x, page_free before), calling
- * void fn(struct page *head).
+ * XDAX_PGMAP_FREE_OP: the pgmap's free callback (folio_free on 7.x,
+ * page_free before); it calls xdax_pgmap_free() with the head page.
  */
+void xdax_pgmap_free(struct page *page);
+
 #if defined(XDAX_HAVE_PGMAP_FOLIO_FREE)
-#define XDAX_DEFINE_PGMAP_FREE(name, fn)					\
-static void name(struct folio *folio)						\
-{										\
-	fn(&folio->page);							\
+static inline void xdax_pgmap_free_folio(struct folio *folio)
+{
+	xdax_pgmap_free(&folio->page);
 }
-#define XDAX_PGMAP_FREE_OP(name)	.folio_free = name
+
+#define XDAX_PGMAP_FREE_OP	.folio_free = xdax_pgmap_free_folio
 #else
-#define XDAX_DEFINE_PGMAP_FREE(name, fn)					\
-static void name(struct page *page)						\
-{										\
-	fn(page);								\
-}
-#define XDAX_PGMAP_FREE_OP(name)	.page_free = name
+#define XDAX_PGMAP_FREE_OP	.page_free = xdax_pgmap_free
 #endif
 
 /* The pgmap's memory_failure callback, where the kernel has one. */

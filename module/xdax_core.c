@@ -396,6 +396,7 @@ unsigned long xdax_core_check(struct xdax_core *c,
 	lockdep_assert_held(&c->lock);
 	for (b = 0; b < c->nr_blocks; b++) {
 		enum xdax_core_state st = c->state[b];
+		bool is_free = st == XDAX_CORE_FREE, in_use = st == XDAX_CORE_IN_USE;
 		bool listed = c->owner[b] != XDAX_CORE_NONE &&
 			      xa_load(&c->entries, c->owner[b]) == xa_mk_value(b);
 
@@ -404,13 +405,14 @@ unsigned long xdax_core_check(struct xdax_core *c,
 			continue;
 		}
 		cnt[st]++;
-		if (test_bit(b, c->free_map) != (st == XDAX_CORE_FREE))
+		if (test_bit(b, c->free_map) != is_free)
 			XDAX_BAD(b, "free bitmap disagrees with the state");
 		if (test_bit(b, c->awaiting_map) != xdax_core_is_awaiting(st))
 			XDAX_BAD(b, "awaiting bitmap disagrees with the state");
-		if (listed != (st == XDAX_CORE_IN_USE))
-			XDAX_BAD(b, st == XDAX_CORE_IN_USE ? "in-use block that no entry points at" :
-				 "entry points at a block that is not in use");
+		if (listed && !in_use)
+			XDAX_BAD(b, "entry points at a block that is not in use");
+		if (in_use && !listed)
+			XDAX_BAD(b, "in-use block that no entry points at");
 		if ((st == XDAX_CORE_FREE || st == XDAX_CORE_POISONED) &&
 		    c->owner[b] != XDAX_CORE_NONE)
 			XDAX_BAD(b, "block out of the file still owned by a file offset");

@@ -130,12 +130,11 @@ static vm_fault_t xdax_fault(struct vm_fault *vmf)
 	return xdax_fault_order(vmf, 0);
 }
 
-static vm_fault_t xdax_fault_huge(struct vm_fault *vmf, unsigned int order)
+/* ->huge_fault, through xdax_huge_fault() in xdax_compat.h. */
+vm_fault_t xdax_fault_huge(struct vm_fault *vmf, unsigned int order)
 {
 	return order == XDAX_BLOCK_ORDER ? xdax_fault_order(vmf, order) : VM_FAULT_FALLBACK;
 }
-
-XDAX_DEFINE_HUGE_FAULT(xdax_huge_fault, xdax_fault_huge)
 
 /*
  * No page_mkwrite or pfn_mkwrite: either would make the VMA need dirty

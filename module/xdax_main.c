@@ -52,19 +52,21 @@ static int xdax_fs_init_fs_context(struct fs_context *fc)
 	return init_pseudo(fc, XDAX_FS_MAGIC) ? 0 : -ENOMEM;
 }
 
-#define XDAX_FS_KEYS(t, op)						\
-	do {								\
-		int __i;						\
-		op(&(t)->s_lock_key);					\
-		op(&(t)->s_umount_key);					\
-		op(&(t)->s_vfs_rename_key);				\
-		for (__i = 0; __i < SB_FREEZE_LEVELS; __i++)		\
-			op(&(t)->s_writers_key[__i]);			\
-		op(&(t)->i_lock_key);					\
-		op(&(t)->i_mutex_key);					\
-		op(&(t)->invalidate_lock_key);				\
-		op(&(t)->i_mutex_dir_key);				\
-	} while (0)
+/* Register (or unregister) the lockdep keys of an allocated fs type. */
+static void xdax_fs_keys(struct file_system_type *t, void (*op)(struct lock_class_key *))
+{
+	int i;
+
+	op(&t->s_lock_key);
+	op(&t->s_umount_key);
+	op(&t->s_vfs_rename_key);
+	for (i = 0; i < SB_FREEZE_LEVELS; i++)
+		op(&t->s_writers_key[i]);
+	op(&t->i_lock_key);
+	op(&t->i_mutex_key);
+	op(&t->invalidate_lock_key);
+	op(&t->i_mutex_dir_key);
+}
 
 static int xdax_fs_mount(void)
 {
@@ -79,11 +81,11 @@ static int xdax_fs_mount(void)
 	}
 	t->init_fs_context = xdax_fs_init_fs_context;
 	t->kill_sb = kill_anon_super;
-	XDAX_FS_KEYS(t, lockdep_register_key);
+	xdax_fs_keys(t, lockdep_register_key);
 	xdax_mnt = kern_mount(t);
 	t->init_fs_context = NULL;	/* never mounted again */
 	if (IS_ERR(xdax_mnt)) {
-		XDAX_FS_KEYS(t, lockdep_unregister_key);
+		xdax_fs_keys(t, lockdep_unregister_key);
 		kfree(t->name);
 		kfree(t);
 		return PTR_ERR(xdax_mnt);
@@ -101,7 +103,7 @@ static void xdax_fs_unmount(bool clean)
 		return;
 	kern_unmount(xdax_mnt);
 	rcu_barrier();		/* the superblock and its inodes are freed by RCU */
-	XDAX_FS_KEYS(t, lockdep_unregister_key);
+	xdax_fs_keys(t, lockdep_unregister_key);
 	kfree(t->name);
 	kfree(t);
 }

@@ -30,9 +30,10 @@ static struct xdax_dev *xdax_pgmap_dev(struct dev_pagemap *pgmap)
  * The kernel's GENERIC free path.  Under xdax's protocol no block's refcount
  * ever reaches 0 through a put, so a call here is a bug (or a kernel that
  * changed its semantics): count it, say it, never WARN (tests run with
- * panic_on_warn and must report the anomaly, not die of it).
+ * panic_on_warn and must report the anomaly, not die of it).  Called
+ * through XDAX_PGMAP_FREE_OP (xdax_compat.h).
  */
-static void xdax_pgmap_free(struct page *page)
+void xdax_pgmap_free(struct page *page)
 {
 	struct xdax_dev *xd = xdax_pgmap_dev(xdax_page_pgmap(page));
 
@@ -40,8 +41,6 @@ static void xdax_pgmap_free(struct page *page)
 	pr_err_ratelimited("%s: anomaly: kernel freed pfn %#lx behind xdax's back\n",
 			   dev_name(&xd->dev), page_to_pfn(page));
 }
-
-XDAX_DEFINE_PGMAP_FREE(xdax_pgmap_free_cb, xdax_pgmap_free)
 
 /*
  * A memory failure hit @block: it is never handed out again; if it is in
@@ -104,7 +103,7 @@ static int __maybe_unused xdax_memory_failure(struct dev_pagemap *pgmap, unsigne
 }
 
 static const struct dev_pagemap_ops xdax_pgmap_ops = {
-	XDAX_PGMAP_FREE_OP(xdax_pgmap_free_cb),
+	XDAX_PGMAP_FREE_OP,
 	XDAX_PGMAP_MEMORY_FAILURE_OP(xdax_memory_failure)
 };
 

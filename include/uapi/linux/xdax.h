@@ -152,7 +152,7 @@ struct xdax_stats {
 	__u64 anomalies;	/* protocol violations seen (each also logged) */
 	__u64 pte_faults;	/* faults mapped with a 4 KiB PTE */
 	__u64 pmd_faults;	/* faults mapped with a 2 MiB PMD */
-	__u64 reclaim_events;	/* blocks freed after a call left them awaiting (XDAX_EVENT_RECLAIM) */
+	__u64 reclaim_events;	/* blocks freed after a call left them awaiting */
 	__u64 pinned_pages;	/* pages pinned through XDAX_IOC_PIN, all files */
 	__u64 zeroed;		/* blocks zeroed before first use */
 	__u64 poisoned;		/* blocks out of service after a memory failure */
