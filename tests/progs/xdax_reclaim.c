@@ -724,20 +724,25 @@ static void odirect_hold(struct ctx *c)
 	if (pthread_create(&c->io, NULL, io_thread, &c->job))
 		xt_die("pthread_create");
 	c->io_running = 1;
-	/* In flight: its pages are referenced (FOLL_GET on 6.1, FOLL_PIN later). */
+	/*
+	 * In flight: its pages are referenced (FOLL_GET on 6.1, FOLL_PIN later), one
+	 * reference per page on the block's folio.  The block layer grabs them in
+	 * chunks (256 pages per call): wait for all of them, or a truncate between two
+	 * chunks would make the second grab fault (EFAULT, the whole write fails).
+	 */
 	step = "waiting for the O_DIRECT I/O to reference the block";
 	q = xt_query(c->fd, off);
 	for (t0 = now_ms(); now_ms() - t0 < PROMPT_MS; sleep_ms(1)) {
-		if (q.refcount > c->r0 || atomic_load(&c->job.done))
+		if (q.refcount >= c->r0 + (int)(align / 4096) || atomic_load(&c->job.done))
 			break;
 		q = xt_query(c->fd, off);
 	}
 	if (atomic_load(&c->job.done))
-		xt_die("the O_DIRECT %s finished (%zd, %s) before a reference was seen on the block",
+		xt_die("the O_DIRECT %s finished (%zd, %s) before its references were seen on the block",
 		       c->write ? "write" : "read", c->job.ret, strerror(c->job.err));
-	if (q.refcount <= c->r0)
-		xt_die("O_DIRECT %s in flight but the block's refcount stays %d",
-		       c->write ? "write" : "read", q.refcount);
+	if (q.refcount < c->r0 + (int)(align / 4096))
+		xt_die("O_DIRECT %s in flight but the block's refcount is %d, expected %d + %d",
+		       c->write ? "write" : "read", q.refcount, c->r0, (int)(align / 4096));
 }
 
 /* The reference goes when the I/O completes; wait for that. */
