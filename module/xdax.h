@@ -98,7 +98,10 @@ struct xdax_dev {
 	u64 size;			/* file size in bytes, under invalidate_lock */
 	struct xdax_core core;		/* allocator, entry table, block states */
 	struct mutex fault_lock[1 << XDAX_FAULT_LOCK_BITS];
+	atomic_t allocating;		/* ALLOCATE calls holding reserved blocks */
+	wait_queue_head_t alloc_wq;	/* faults that found no free block wait here */
 	atomic_t openers;		/* open files, mappings included */
+	bool ready;			/* init can no longer fail: open allowed */
 
 	/*
 	 * The module hold (xdax_reclaim.c): a module reference held exactly
@@ -184,6 +187,7 @@ static inline int xdax_range_check(struct xdax_dev *xd, u64 offset, u64 len)
 }
 
 /* xdax_block.c */
+void xdax_block_dev_init(struct xdax_dev *xd);
 void xdax_anomaly(struct xdax_dev *xd, unsigned long block, const char *what);
 int xdax_block_get(struct xdax_dev *xd, unsigned long fblock, unsigned long *blockp);
 bool xdax_block_try_free(void *xd, unsigned long block);
@@ -219,9 +223,7 @@ void xdax_reclaim_exit(void);
 void xdax_reclaim_dev_init(struct xdax_dev *xd);
 int xdax_set_size(struct xdax_dev *xd, u64 new_size, struct xdax_wait *w);
 int xdax_punch(struct xdax_dev *xd, u64 offset, u64 len, struct xdax_wait *w);
-void xdax_reaper_fn(struct work_struct *work);
 void xdax_reclaim_last_close(struct xdax_dev *xd);
-void xdax_hold_sync(struct xdax_dev *xd);
 void xdax_event_poisoned(struct xdax_dev *xd, unsigned long n);
 bool xdax_event_ready(struct xdax_file *xf);
 bool xdax_event_peek(struct xdax_file *xf, struct xdax_kevent *ev);
@@ -251,6 +253,7 @@ ssize_t xdax_read(struct file *file, char __user *buf, size_t count, loff_t *ppo
 int xdax_dev_create(unsigned int id, const struct xdax_range *r, dev_t devt,
 		    struct class *cls, struct super_block *sb, struct xdax_dev **out);
 int xdax_dev_publish(struct xdax_dev *xd);
+void xdax_dev_ready(struct xdax_dev *xd);
 bool xdax_dev_destroy(struct xdax_dev *xd);
 
 /* xdax_parse.c */

@@ -32,10 +32,27 @@ void xdax_anomaly(struct xdax_dev *xd, unsigned long block, const char *what)
 }
 
 /*
+ * A reserved block that cannot be used: frozen again if it was thawed, and
+ * out of the reserve (POISONED if a memory failure hit it meanwhile); a
+ * block that cannot be frozen carries a stray reference and is quarantined.
+ */
+static void xdax_block_discard(struct xdax_dev *xd, unsigned long b, bool thawed)
+{
+	if (thawed && !xdax_block_try_free(xd, b)) {
+		xdax_anomaly(xd, b, "unpublished block referenced: quarantined");
+		xdax_core_quarantine(&xd->core, b);
+		return;
+	}
+	xdax_core_unreserve(&xd->core, b);
+}
+
+/*
  * 0 -> 1 on a reserved block, and zero it.  A cmpxchg, not a store: a
  * reference taken on a frozen block by a path that is not add-unless-zero
- * must be seen, not overwritten.  Returns false (and quarantines the block)
- * if the block was not at 0.  May sleep (zeroing).
+ * must be seen, not overwritten.  Returns false if the block cannot be used:
+ * found referenced (quarantined), or hit by a memory failure (given back, so
+ * POISONED; never zeroed past the poisoned page, which the kernel may have
+ * unmapped).  May sleep (zeroing).
  */
 static bool xdax_block_thaw(struct xdax_dev *xd, unsigned long b)
 {
@@ -48,6 +65,10 @@ static bool xdax_block_thaw(struct xdax_dev *xd, unsigned long b)
 		return false;
 	}
 	for (i = 0; i < XDAX_BLOCK_PAGES; i++) {
+		if (xdax_core_poisoned(&xd->core, b)) {
+			xdax_block_discard(xd, b, true);
+			return false;
+		}
 		clear_highpage(folio_page(folio, i));
 		if (!(i & 63))
 			cond_resched();
@@ -81,6 +102,12 @@ bool xdax_block_try_free(void *arg, unsigned long block)
 	return true;
 }
 
+void xdax_block_dev_init(struct xdax_dev *xd)
+{
+	atomic_set(&xd->allocating, 0);
+	init_waitqueue_head(&xd->alloc_wq);
+}
+
 /*
  * The block backing file block @fblock, allocating and zeroing one for a
  * hole.  -ENOSPC if no block is free.
@@ -109,100 +136,139 @@ int xdax_block_get(struct xdax_dev *xd, unsigned long fblock, unsigned long *blo
 			*blockp = b;
 			return 0;
 		}
-		/* Nobody saw the block: it goes back frozen. */
-		if (!xdax_block_try_free(xd, b))
-			xdax_anomaly(xd, b, "unpublished block referenced");
-		xdax_core_unreserve(&xd->core, b);
+		xdax_block_discard(xd, b, true);	/* nobody saw it */
 		if (err != -EEXIST)
 			return err;
 	}
 }
 
-/* Give reserved blocks back; those already thawed are frozen again. */
-static void xdax_block_unreserve(struct xdax_dev *xd, unsigned long *blocks,
-				 unsigned long n, unsigned long thawed)
+/*
+ * Reserve, thaw and zero @n more blocks into blocks[*have...]: on return,
+ * blocks[0, *have) are thawed and reserved, whatever the outcome.  -ENOSPC
+ * (all or nothing), -EINTR on a fatal signal.  No lock held; may sleep.
+ */
+static int xdax_block_prepare(struct xdax_dev *xd, unsigned long *blocks,
+			      unsigned long *have, unsigned long n)
 {
-	unsigned long i;
+	unsigned long i, end = *have + n;
+	int err;
 
-	for (i = 0; i < n; i++) {
-		if (blocks[i] == XDAX_CORE_NONE)
-			continue;
-		if (i < thawed && !xdax_block_try_free(xd, blocks[i]))
-			xdax_anomaly(xd, blocks[i], "unpublished block referenced");
-		xdax_core_unreserve(&xd->core, blocks[i]);
+	err = xdax_core_reserve_n(&xd->core, n, blocks + *have);
+	if (err)
+		return err;
+	for (i = *have; i < end; i++) {
+		if (fatal_signal_pending(current)) {
+			while (i < end)
+				xdax_core_unreserve(&xd->core, blocks[i++]);
+			return -EINTR;
+		}
+		/* A block found referenced or poisoned is out: take another. */
+		while (!xdax_block_thaw(xd, blocks[i])) {
+			blocks[i] = xdax_core_reserve(&xd->core);
+			if (blocks[i] == XDAX_CORE_NONE) {
+				while (++i < end)
+					xdax_core_unreserve(&xd->core, blocks[i]);
+				return -ENOSPC;
+			}
+		}
+		*have = i + 1;
 	}
+	return 0;
+}
+
+/* The holes of file blocks [first, first + nr). */
+static unsigned long xdax_block_holes(struct xdax_dev *xd, unsigned long first,
+				      unsigned long nr)
+{
+	unsigned long i, n = 0;
+
+	for (i = 0; i < nr; i++)
+		n += xdax_core_lookup(&xd->core, first + i) == XDAX_CORE_NONE;
+	return n;
+}
+
+/*
+ * Drop the poisoned blocks of blocks[0, *have) (a memory failure hit them
+ * after they were zeroed), keeping the rest in order.
+ */
+static void xdax_block_weed(struct xdax_dev *xd, unsigned long *blocks, unsigned long *have)
+{
+	unsigned long i, kept = 0;
+
+	for (i = 0; i < *have; i++) {
+		if (xdax_core_poisoned(&xd->core, blocks[i]))
+			xdax_block_discard(xd, blocks[i], true);
+		else
+			blocks[kept++] = blocks[i];
+	}
+	*have = kept;
 }
 
 /*
  * XDAX_IOC_ALLOCATE: every hole of file blocks [first, first + nr) gets a
- * zeroed block, or none does.  The blocks are reserved at once (ENOSPC) and
- * zeroed with no lock held, killably; then installed in one pass under the
- * exclusive invalidate_lock, where nothing can map them, so a failure there
- * is undone without a trace.  Holes that a fault filled meanwhile keep the
- * fault's block.  *allocated: the blocks this call put in the file.
+ * zeroed block, or none does (docs/design.md, "Truncate, punch and the
+ * wait").  The blocks are reserved at once (ENOSPC) and zeroed with no lock
+ * held, killably; then installed in one pass under the exclusive
+ * invalidate_lock, where nothing can map them, so a failure there is undone
+ * without a trace.  Holes that a fault filled meanwhile keep the fault's
+ * block; holes a punch made meanwhile get blocks too.  Faults that find no
+ * free block while an ALLOCATE holds reservations wait for it (xd->allocating).
+ * *allocated: the blocks this call put in the file.
  * Context: process context; takes the invalidate_lock (exclusive) briefly.
  */
 int xdax_block_allocate(struct xdax_dev *xd, unsigned long first, unsigned long nr,
 			unsigned long *allocated)
 {
 	struct address_space *mapping = xdax_mapping(xd);
-	unsigned long *blocks, *fblocks, i, n = 0, used = 0, thawed = 0;
-	int err = 0;
+	unsigned long *blocks, *fblocks, i, holes, have = 0, used = 0;
+	int err;
 
 	*allocated = 0;
 	if (((u64)(first + nr) << XDAX_BLOCK_SHIFT) > READ_ONCE(xd->size))
 		return -EINVAL;
-	for (i = 0; i < nr; i++)
-		n += xdax_core_lookup(&xd->core, first + i) == XDAX_CORE_NONE;
-	if (!n)
+	holes = xdax_block_holes(xd, first, nr);
+	if (!holes)
 		return 0;
-	blocks = kvmalloc_array(2 * n, sizeof(*blocks), GFP_KERNEL);
+	blocks = kvmalloc_array(2 * nr, sizeof(*blocks), GFP_KERNEL);
 	if (!blocks)
 		return -ENOMEM;
-	fblocks = blocks + n;
-	err = xdax_core_reserve_n(&xd->core, n, blocks);
-	if (err)
-		goto out_free;
-	for (thawed = 0; thawed < n; thawed++) {
-		if (fatal_signal_pending(current)) {
-			err = -EINTR;
-			goto out_unreserve;
+	fblocks = blocks + nr;
+	atomic_inc(&xd->allocating);
+	err = xdax_block_prepare(xd, blocks, &have, holes);
+	while (!err) {
+		filemap_invalidate_lock(mapping);
+		xdax_block_weed(xd, blocks, &have);
+		holes = xdax_block_holes(xd, first, nr);
+		if (((u64)(first + nr) << XDAX_BLOCK_SHIFT) > xd->size) {
+			err = -EINVAL;		/* a truncate came in between */
+		} else if (holes > have) {	/* a punch, or poison: more to zero */
+			filemap_invalidate_unlock(mapping);
+			err = xdax_block_prepare(xd, blocks, &have, holes - have);
+			continue;
 		}
-		/* A block found referenced is quarantined; take another. */
-		while (!xdax_block_thaw(xd, blocks[thawed])) {
-			blocks[thawed] = xdax_core_reserve(&xd->core);
-			if (blocks[thawed] == XDAX_CORE_NONE) {
-				err = -ENOSPC;
-				goto out_unreserve;
-			}
+		for (i = 0; i < nr && used < holes && !err; i++) {
+			if (xdax_core_lookup(&xd->core, first + i) != XDAX_CORE_NONE)
+				continue;	/* a fault filled it meanwhile */
+			xdax_block_bind(xd, blocks[used], first + i);
+			err = xdax_core_install(&xd->core, first + i, blocks[used]);
+			if (!err)
+				fblocks[used++] = first + i;
 		}
+		if (err) {
+			/* Nothing can have mapped them (exclusive lock): all or nothing. */
+			for (i = used; i--;)
+				xdax_core_uninstall(&xd->core, fblocks[i], blocks[i]);
+			used = 0;
+		}
+		filemap_invalidate_unlock(mapping);
+		break;
 	}
-
-	filemap_invalidate_lock(mapping);
-	if (((u64)(first + nr) << XDAX_BLOCK_SHIFT) > xd->size)
-		err = -EINVAL;		/* a truncate came in between */
-	for (i = 0; i < nr && used < n && !err; i++) {
-		if (xdax_core_lookup(&xd->core, first + i) != XDAX_CORE_NONE)
-			continue;	/* a fault filled it meanwhile */
-		xdax_block_bind(xd, blocks[used], first + i);
-		err = xdax_core_install(&xd->core, first + i, blocks[used]);
-		if (!err)
-			fblocks[used++] = first + i;
-	}
-	if (err) {
-		/* Nothing can have mapped them (exclusive lock): all or nothing. */
-		while (used--)
-			xdax_core_uninstall(&xd->core, fblocks[used], blocks[used]);
-		used = 0;
-	}
-	filemap_invalidate_unlock(mapping);
-	*allocated = used;
-	for (i = 0; i < used; i++)
-		blocks[i] = XDAX_CORE_NONE;
 	/* What is left reserved: holes filled meanwhile, or everything on failure. */
-out_unreserve:
-	xdax_block_unreserve(xd, blocks, n, thawed);
-out_free:
+	for (i = used; i < have; i++)
+		xdax_block_discard(xd, blocks[i], true);
+	if (atomic_dec_and_test(&xd->allocating))
+		wake_up_all(&xd->alloc_wq);
 	kvfree(blocks);
+	*allocated = used;
 	return err;
 }

@@ -384,6 +384,33 @@ enum xdax_core_state xdax_core_poison(struct xdax_core *c, unsigned long block,
 	return st;
 }
 
+/*
+ * Unload: every block that is in the file or awaits reclaim leaves it where
+ * try_free() lets it (no file is open, nothing can map).  Allocates nothing.
+ * Returns the number of blocks that stay.
+ */
+unsigned long xdax_core_drain(struct xdax_core *c, xdax_try_free_t try_free, void *arg)
+{
+	unsigned long b, left = 0;
+	enum xdax_core_state st;
+
+	mutex_lock(&c->lock);
+	for (b = 0; b < c->nr_blocks; b++) {
+		st = c->state[b];
+		if (st == XDAX_CORE_FREE || st == XDAX_CORE_POISONED)
+			continue;
+		if (st == XDAX_CORE_RESERVED || !try_free(arg, b)) {
+			left++;
+			continue;
+		}
+		if (st == XDAX_CORE_IN_USE)
+			xa_erase(&c->entries, c->owner[b]);
+		xdax_core_release(c, b);
+	}
+	mutex_unlock(&c->lock);
+	return left;
+}
+
 unsigned long xdax_core_check(struct xdax_core *c,
 			      void (*report)(void *arg, unsigned long block,
 					     const char *what),

@@ -6,7 +6,7 @@
  * page is touched here: refcounts are the caller's business, passed in as a
  * try_free() callback, so this file is what the KUnit suite drives.
  *
- * Block states (docs/design.md, "The state machine"):
+ * Block states (docs/design.md, "Block states"):
  *
  *   FREE --reserve--> RESERVED <-install/uninstall-> IN_USE --detach--> HELD
  *    ^  ^               |  |                                 | |  |
@@ -96,6 +96,7 @@ unsigned long xdax_core_reap(struct xdax_core *c, xdax_try_free_t try_free, void
 			     unsigned long *left);
 enum xdax_core_state xdax_core_poison(struct xdax_core *c, unsigned long block,
 				      unsigned long *fblock);
+unsigned long xdax_core_drain(struct xdax_core *c, xdax_try_free_t try_free, void *arg);
 
 /* Called with c->lock held. */
 unsigned long xdax_core_check(struct xdax_core *c,

@@ -32,6 +32,9 @@ static int xdax_open(struct inode *inode, struct file *file)
 	struct xdax_dev *xd = container_of(inode->i_cdev, struct xdax_dev, cdev);
 	struct xdax_file *xf;
 
+	/* The node exists before init is over; a load that fails is torn down. */
+	if (!smp_load_acquire(&xd->ready))
+		return -ENXIO;
 	xf = kzalloc_obj(*xf);
 	if (!xf)
 		return -ENOMEM;
@@ -131,6 +134,7 @@ int xdax_dev_create(unsigned int id, const struct xdax_range *r, dev_t devt,
 	xd->range = *r;
 	xd->size = r->size;
 	xdax_fault_init(xd);
+	xdax_block_dev_init(xd);
 	xdax_reclaim_dev_init(xd);
 	device_initialize(&xd->dev);
 	xd->dev.class = cls;
@@ -166,6 +170,12 @@ int xdax_dev_publish(struct xdax_dev *xd)
 		 xd->range.size >> 20, xd->range.start, xd->range.start + xd->range.size - 1,
 		 xdax_nr_blocks(xd), XDAX_BLOCK_SIZE >> 10);
 	return 0;
+}
+
+/* Init can no longer fail: open the doors.  Context: module init. */
+void xdax_dev_ready(struct xdax_dev *xd)
+{
+	smp_store_release(&xd->ready, true);
 }
 
 /*

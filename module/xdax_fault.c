@@ -11,7 +11,8 @@
  *  - a PTE fault that finds a huge PMD in place returns NOPAGE (the access
  *    is retried through the PMD) instead of asking for a page table under a
  *    huge mapping;
- *  - a block hit by a memory failure is never mapped: SIGBUS (BUS_MCEERR_AR).
+ *  - a block hit by a memory failure is never mapped: SIGBUS (BUS_MCEERR_AR);
+ *  - no free block is SIGBUS, unless an ALLOCATE holds some: then it waits.
  *
  * Every page table entry for a block is installed inside xdax's ->fault or
  * ->huge_fault under that block's fault lock (the kernel allocates the PTE
@@ -99,6 +100,17 @@ static vm_fault_t xdax_fault_order(struct vm_fault *vmf, unsigned int order)
 		goto out_unlock;
 	}
 	err = xdax_block_get(xd, fblock, &block);
+	if (err == -ENOSPC && atomic_read(&xd->allocating)) {
+		/*
+		 * An ALLOCATE holds the free blocks it is zeroing, maybe one for
+		 * this very hole: wait for it outside the locks it needs, then
+		 * let the access fault again.
+		 */
+		xdax_fault_unlock(xd, fblock);
+		filemap_invalidate_unlock_shared(mapping);
+		wait_event_killable(xd->alloc_wq, !atomic_read(&xd->allocating));
+		return VM_FAULT_NOPAGE;
+	}
 	if (err) {
 		ret = err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
 		goto out_unlock;

@@ -11,6 +11,7 @@
  * never re-read.  Commands are told apart by _IOC_NR() alone, so the size
  * encoded in a command number cannot shadow the size field's versioning.
  */
+#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/uaccess.h>
@@ -60,7 +61,8 @@ static long xdax_ioctl_info(struct xdax_dev *xd, void __user *uarg)
 	a.size = sizeof(a);
 	a.capacity = xd->range.size;
 	a.align = XDAX_BLOCK_SIZE;
-	a.phys_start = xd->range.start;
+	/* A physical address, like sysfs resource (0400): root only. */
+	a.phys_start = capable(CAP_SYS_ADMIN) ? xd->range.start : 0;
 	a.id = xd->id;
 	a.features = XDAX_MAPPING_REFS ? XDAX_FEATURE_MAPPING_REFS : 0;
 	return xdax_arg_out(uarg, &a, sizeof(a), usize);
@@ -269,7 +271,7 @@ static long xdax_ioctl_query(struct xdax_dev *xd, void __user *uarg)
 	if ((a.flags & ~XDAX_QUERY_BLOCK) || a.state || a.refcount || a.mapcount || a.attrs)
 		return -EINVAL;
 	if (a.flags & XDAX_QUERY_BLOCK) {
-		if (a.block >= xdax_nr_blocks(xd))
+		if (a.block >= xdax_nr_blocks(xd) || a.offset)
 			return -EINVAL;
 		b = a.block;
 	} else {

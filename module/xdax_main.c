@@ -163,12 +163,14 @@ static int __init xdax_init(void)
 			goto err_devs;
 		xdax_nr_devs++;
 	}
-	/* Nodes only now: nobody can open a device of a load that fails. */
+	/* Nodes only now, and opens only once nothing can fail any more. */
 	for (i = 0; i < xdax_nr_devs; i++) {
 		err = xdax_dev_publish(xdax_devs[i]);
 		if (err)
 			goto err_devs;
 	}
+	for (i = 0; i < xdax_nr_devs; i++)
+		xdax_dev_ready(xdax_devs[i]);
 	pr_info("%u device(s) ready\n", xdax_nr_devs);
 	return 0;
 

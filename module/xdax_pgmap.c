@@ -72,16 +72,19 @@ static unsigned long xdax_poison_block(struct xdax_dev *xd, unsigned long b)
 		pr_err("%s: memory failure in block %lu (%s): out of service for good\n",
 		       dev_name(&xd->dev), b,
 		       st == XDAX_CORE_IN_USE ? "in the file: mappers get SIGBUS" :
-		       st == XDAX_CORE_FREE ? "free" : "awaiting reclaim");
+		       st == XDAX_CORE_FREE ? "free" :
+		       st == XDAX_CORE_RESERVED ? "being allocated" : "awaiting reclaim");
 	return !was;
 }
 
 /*
  * dev_pagemap_ops.memory_failure: xdax handles every failure in its range
- * itself (0), so the kernel's generic path, which would read ->mapping and
+ * itself, so the kernel's generic path, which would read ->mapping and
  * ->index of a block that may since belong to another file offset, never
  * runs for it.  The poisoned pages get PG_hwpoison as the generic path
- * would give them.
+ * would give them.  Returns 0: the task that consumed the poison (if any)
+ * refaults and gets SIGBUS from xdax's fault path; but when it cannot be
+ * restarted (MF_MUST_KILL), an error, so that the kernel kills it.
  */
 static int __maybe_unused xdax_memory_failure(struct dev_pagemap *pgmap, unsigned long pfn,
 					      unsigned long nr_pages, int mf_flags)
@@ -99,7 +102,7 @@ static int __maybe_unused xdax_memory_failure(struct dev_pagemap *pgmap, unsigne
 		last = b;
 	}
 	xdax_event_poisoned(xd, n);
-	return 0;
+	return mf_flags & MF_MUST_KILL ? -EIO : 0;
 }
 
 static const struct dev_pagemap_ops xdax_pgmap_ops = {
@@ -247,42 +250,51 @@ err_region:
 #define XDAX_TEARDOWN_WAIT_MS	50
 
 /*
+ * A range that cannot be handed back stays registered, its struct pages
+ * pointing at xd->pgmap: first wait out every kernel path inside a pgmap
+ * callback (they hold a pgmap reference, which is what memunmap_pages()
+ * waits for too), so that clearing ops cannot race one still calling into
+ * the module.  Later lookups of the pgmap fail; nothing calls xdax again.
+ */
+static void xdax_pgmap_orphan(struct xdax_dev *xd)
+{
+	percpu_ref_kill(&xd->pgmap.ref);
+	/* The per-page references memremap_pages() took for a GENERIC pgmap. */
+	percpu_ref_put_many(&xd->pgmap.ref, xd->range.size >> PAGE_SHIFT);
+	wait_for_completion(&xd->pgmap.done);
+	WRITE_ONCE(xd->pgmap.ops, NULL);
+}
+
+/*
  * Take back every block at unload and unregister.  rmmod only gets here
  * when no file is open and the module hold is off: nothing awaits reclaim
- * and no closed block had a foreign reference at the last look.  Every block
- * is detached and frozen; the last munmap's gup-fast walkers are waited out
- * by a grace period; a transient reference gets a second.  A block that
- * still cannot be frozen leaves the whole range mapped and leaked rather
- * than freed under its user, and with nothing that points into the module
- * (returns false: the caller leaks the device and its mount too).
+ * and no closed block had a foreign reference at the last look.  After a
+ * grace period for the last munmap's gup-fast walkers, every block is taken
+ * out of the file and frozen; a transient reference gets a second.  A block
+ * that still cannot be frozen leaves the whole range registered and leaked
+ * rather than freed under its user, with nothing pointing into the module
+ * (docs/design.md, "Module lifetime"); returns false, and the caller leaks
+ * the device and its mount too.
  * Context: module exit or init failure; no file open.
  */
 bool xdax_pgmap_teardown(struct xdax_dev *xd)
 {
-	struct xdax_core *c = &xd->core;
-	struct xdax_core_batch batch;
-	unsigned long left, dummy, busy;
+	unsigned long busy;
 	int i;
 
 	if (!xd->pgmap_live)
 		return true;
 	synchronize_rcu();
 	for (i = 0; i < XDAX_TEARDOWN_TRIES; i++) {
-		if (!xdax_core_detach(c, 0, ULONG_MAX, true, &batch)) {
-			xdax_core_settle(c, &batch, xdax_block_try_free, xd, &dummy);
-			xdax_core_unhold(c, &batch, false);
-		}
-		xdax_core_reap(c, xdax_block_try_free, xd, &left);
-		if (!left && !c->nr_in_use)
+		if (!xdax_core_drain(&xd->core, xdax_block_try_free, xd))
 			break;
 		msleep(XDAX_TEARDOWN_WAIT_MS);
 	}
 	busy = xdax_unfreeze_all(xd);
 	if (busy) {
-		pr_err("%s: %lu blocks still referenced at unload; leaving the range mapped\n",
+		pr_err("%s: %lu blocks still referenced at unload; leaving the range registered\n",
 		       dev_name(&xd->dev), busy);
-		/* Code and ops go with the module: the kernel must not call them. */
-		WRITE_ONCE(xd->pgmap.ops, NULL);
+		xdax_pgmap_orphan(xd);
 		return false;
 	}
 	memunmap_pages(&xd->pgmap);

@@ -4,8 +4,10 @@
  * way an RDMA driver pins a memory region: pin_user_pages_fast() with
  * FOLL_LONGTERM, charged to RLIMIT_MEMLOCK, released by UNPIN, close or
  * process death.  A pinned block stays referenced, so truncate and punch
- * wait for it (or leave it awaiting reclaim).
+ * wait for it (or leave it awaiting reclaim): one pinned page holds a whole
+ * 2 MiB block, so a pin is charged whole blocks, once per block it touches.
  */
+#include <linux/bitmap.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -18,14 +20,15 @@ struct xdax_pin_rec {
 	u64 id;
 	unsigned long nr;
 	struct page **pages;
-	struct mm_struct *mm;	/* charged for RLIMIT_MEMLOCK */
+	struct mm_struct *mm;	/* charged for RLIMIT_MEMLOCK ... */
+	unsigned long charged;	/* ... this many pages: whole blocks */
 };
 
 static void xdax_pin_release(struct xdax_dev *xd, struct xdax_pin_rec *p)
 {
 	unpin_user_pages(p->pages, p->nr);
 	atomic64_sub(p->nr, &xd->pinned_pages);
-	account_locked_vm(p->mm, p->nr, false);
+	account_locked_vm(p->mm, p->charged, false);
 	mmdrop(p->mm);
 	kvfree(p->pages);
 	kfree(p);
@@ -56,9 +59,35 @@ static int xdax_pin_check_vmas(struct xdax_dev *xd, struct mm_struct *mm,
 }
 
 /*
+ * The blocks of this device that @pages lie in, counted once each; -EINVAL
+ * if a page is not the device's (a mapping changed since the VMA check).
+ */
+static long xdax_pin_blocks(struct xdax_dev *xd, struct page **pages, unsigned long nr)
+{
+	unsigned long lo = PHYS_PFN(xd->range.start), pfn, i;
+	unsigned long *seen = bitmap_zalloc(xdax_nr_blocks(xd), GFP_KERNEL);
+	long blocks = 0;
+
+	if (!seen)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		/* By pfn: a tail page's ->pgmap aliases compound_head before 6.15. */
+		pfn = page_to_pfn(pages[i]);
+		if (pfn < lo || pfn - lo >= xd->range.size >> PAGE_SHIFT) {
+			blocks = -EINVAL;
+			break;
+		}
+		blocks += !__test_and_set_bit((pfn - lo) >> XDAX_BLOCK_ORDER, seen);
+	}
+	bitmap_free(seen);
+	return blocks;
+}
+
+/*
  * Pin [addr, addr + len) of the caller's mappings of this device; *id gets
  * the handle.  The length is capped (XDAX_PIN_MAX_PAGES) and charged to
- * RLIMIT_MEMLOCK before anything is allocated for it.
+ * RLIMIT_MEMLOCK before anything is allocated for it: first the fewest whole
+ * blocks it can touch, then, once pinned, the rest of the blocks it does.
  * Context: process context; takes mmap_lock (read) and xf->lock.
  */
 int xdax_pin(struct xdax_file *xf, unsigned long addr, unsigned long len, bool write,
@@ -67,9 +96,9 @@ int xdax_pin(struct xdax_file *xf, unsigned long addr, unsigned long len, bool w
 	unsigned int gup = FOLL_LONGTERM | (write ? FOLL_WRITE : 0);
 	struct mm_struct *mm = current->mm;
 	struct xdax_dev *xd = xf->xd;
-	unsigned long pfn, lo, hi;
+	unsigned long charged, want;
 	struct xdax_pin_rec *p;
-	long got, i;
+	long got, blocks;
 	int err;
 
 	if (!len || !PAGE_ALIGNED(addr) || !PAGE_ALIGNED(len))
@@ -82,7 +111,8 @@ int xdax_pin(struct xdax_file *xf, unsigned long addr, unsigned long len, bool w
 	if (err)
 		return err;
 
-	err = account_locked_vm(mm, len >> PAGE_SHIFT, true);
+	charged = round_up(len >> PAGE_SHIFT, XDAX_BLOCK_PAGES);
+	err = account_locked_vm(mm, charged, true);
 	if (err)
 		return err;
 	p = kzalloc_obj(*p);
@@ -103,19 +133,18 @@ int xdax_pin(struct xdax_file *xf, unsigned long addr, unsigned long len, bool w
 		err = got < 0 ? got : -EFAULT;
 		goto err_free;
 	}
-	lo = PHYS_PFN(xd->range.start);
-	hi = PHYS_PFN(xd->range.start + xd->range.size);
-	for (i = 0; i < got; i++) {
-		/* By pfn: a tail page's ->pgmap aliases compound_head before 6.15. */
-		pfn = page_to_pfn(p->pages[i]);
-		if (pfn < lo || pfn >= hi) {
-			unpin_user_pages(p->pages, got);
-			err = -EINVAL;	/* not a mapping of this device */
-			goto err_free;
-		}
+	blocks = xdax_pin_blocks(xd, p->pages, p->nr);
+	want = blocks > 0 ? blocks * XDAX_BLOCK_PAGES : 0;
+	err = blocks < 0 ? blocks :
+	      want > charged ? account_locked_vm(mm, want - charged, true) : 0;
+	if (err) {
+		unpin_user_pages(p->pages, p->nr);
+		goto err_free;
 	}
+	charged = max(want, charged);
 	mmgrab(mm);
 	p->mm = mm;
+	p->charged = charged;
 	atomic64_add(p->nr, &xd->pinned_pages);
 	mutex_lock(&xf->lock);
 	p->id = ++xf->next_pin_id;
@@ -128,7 +157,7 @@ err_free:
 	kvfree(p->pages);
 	kfree(p);
 err_unaccount:
-	account_locked_vm(mm, len >> PAGE_SHIFT, false);
+	account_locked_vm(mm, charged, false);
 	return err;
 }
 

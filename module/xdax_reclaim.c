@@ -55,6 +55,8 @@ void xdax_reclaim_exit(void)
 	destroy_workqueue(xdax_wq);
 }
 
+static void xdax_reaper_fn(struct work_struct *work);
+
 void xdax_reclaim_dev_init(struct xdax_dev *xd)
 {
 	INIT_DELAYED_WORK(&xd->reaper, xdax_reaper_fn);
@@ -138,7 +140,7 @@ void xdax_event_consume(struct xdax_file *xf, const struct xdax_kevent *ev)
  * reference (an ioctl's file, the reaper, whose work rmmod waits for).
  * Context: process context; takes the core lock.
  */
-void xdax_hold_sync(struct xdax_dev *xd)
+static void xdax_hold_sync(struct xdax_dev *xd)
 {
 	struct xdax_core *c = &xd->core;
 	bool want;
@@ -194,7 +196,7 @@ static void xdax_reaper_kick(struct xdax_dev *xd)
  * reclaim event), watch a closed device for foreign references, and come
  * back with backoff while there is either.  Context: workqueue.
  */
-void xdax_reaper_fn(struct work_struct *work)
+static void xdax_reaper_fn(struct work_struct *work)
 {
 	struct xdax_dev *xd = container_of(to_delayed_work(work), struct xdax_dev,
 					   reaper);

@@ -25,7 +25,9 @@
  *    encoded in the command number is ignored, the struct's own size field
  *    versions it;
  *  - SET_SIZE, PUNCH, ALLOCATE, AUDIT and a writable PIN need a file opened
- *    for writing (EBADF otherwise), as ftruncate and fallocate do.
+ *    for writing (EBADF otherwise), as ftruncate and fallocate do;
+ *  - a call that changed the file and then cannot copy its results out fails
+ *    with EFAULT: the change stands.
  */
 #ifndef _UAPI_LINUX_XDAX_H
 #define _UAPI_LINUX_XDAX_H
@@ -41,7 +43,7 @@ struct xdax_info {
 	__u32 flags;
 	__u64 capacity;		/* bytes of the reserved range */
 	__u64 align;		/* block size: the unit of allocation and of huge mappings */
-	__u64 phys_start;	/* physical address of the range */
+	__u64 phys_start;	/* physical address of the range (0 without CAP_SYS_ADMIN) */
 	__u32 id;		/* N of /dev/xdaxN */
 	__u32 features;		/* out: XDAX_FEATURE_* (must be 0 on input: EINVAL) */
 };
@@ -61,8 +63,9 @@ struct xdax_info {
  * EINVAL).  On EINTR or ETIMEDOUT, and always with XDAX_WAIT_NOWAIT, the size
  * and the file are already changed; blocks still referenced (by a pin, O_DIRECT
  * in flight, an io_uring registered buffer, a pipe) stay "awaiting reclaim",
- * and xdax frees each one when its last reference goes, then signals a
- * XDAX_EVENT_RECLAIM to every open file (poll/epoll: readable).
+ * and xdax frees each one once its last reference is gone, then signals a
+ * XDAX_EVENT_RECLAIM to every open file (poll/epoll: readable).  NOWAIT
+ * and TIMEOUT together are EINVAL.
  *
  * What a call waits for: the blocks it removed itself, and the blocks of its
  * range that an earlier call left behind when its wait was interrupted (EINTR)
@@ -80,7 +83,7 @@ struct xdax_set_size {
 	__u32 flags;		/* XDAX_WAIT_* */
 	__u64 new_size;		/* multiple of align, at most capacity (EFBIG) */
 	__u64 timeout_ns;	/* with XDAX_WAIT_TIMEOUT */
-	__u64 freed;		/* out: blocks freed by this call */
+	__u64 freed;		/* out: blocks this call took back (free, or out of service) */
 	__u64 pending;		/* out: blocks this call leaves awaiting reclaim */
 };
 
@@ -113,9 +116,12 @@ struct xdax_allocate {
  * XDAX_IOC_PIN: pin_user_pages(FOLL_LONGTERM) on [addr, addr + length) of
  * the caller's address space, which must be mapped from this device.  Pins
  * belong to the file and are released by XDAX_IOC_UNPIN, close or process
- * death.  They count against RLIMIT_MEMLOCK (ENOMEM) unless CAP_IPC_LOCK.
- * addr and length must be page aligned, length at most XDAX_PIN_MAX_BYTES
- * (EINVAL).  A writable pin needs a file opened for writing (EBADF).
+ * death.  They count against RLIMIT_MEMLOCK (ENOMEM) unless CAP_IPC_LOCK,
+ * in whole blocks: every block a pin touches counts `align` bytes, since one
+ * pinned page keeps the whole block from being reclaimed.  addr and length
+ * must be page aligned, length at most XDAX_PIN_MAX_BYTES (EINVAL).  A
+ * writable pin needs a file opened for writing (EBADF).  A range over a
+ * poisoned block fails with EHWPOISON (or EFAULT).
  */
 #define XDAX_PIN_READONLY	(1U << 0)	/* without FOLL_WRITE */
 #define XDAX_PIN_MAX_BYTES	(1ULL << 30)
@@ -176,8 +182,8 @@ struct xdax_audit {
 /*
  * XDAX_IOC_QUERY: the block behind one file offset, and its refcount now.
  * With XDAX_QUERY_BLOCK, `block` (below total, else EINVAL) is looked at
- * directly instead, e.g. to see a free block's refcount; without the flag
- * `block` must be 0 on input.
+ * directly instead, e.g. to see a free block's refcount, and `offset` must be
+ * 0; without the flag `block` must be 0 on input (EINVAL).
  */
 #define XDAX_QUERY_BLOCK	(1U << 0)
 
