@@ -32,7 +32,10 @@ static int xdax_open(struct inode *inode, struct file *file)
 	struct xdax_dev *xd = container_of(inode->i_cdev, struct xdax_dev, cdev);
 	struct xdax_file *xf;
 
-	/* The node exists before init is over; a load that fails is torn down. */
+	/*
+	 * The node exists before init is over, and a load that fails is torn
+	 * down: no open until xdax_dev_ready() (acquire pairs with its release).
+	 */
 	if (!smp_load_acquire(&xd->ready))
 		return -ENXIO;
 	xf = kzalloc_obj(*xf);
@@ -175,6 +178,7 @@ int xdax_dev_publish(struct xdax_dev *xd)
 /* Init can no longer fail: open the doors.  Context: module init. */
 void xdax_dev_ready(struct xdax_dev *xd)
 {
+	/* Pairs with xdax_open(): an open that sees ready sees the device set up. */
 	smp_store_release(&xd->ready, true);
 }
 

@@ -216,7 +216,7 @@ struct xdax_query {
  * read that cannot copy the record out (EFAULT) consumes nothing.
  *
  * XDAX_EVENT_RECLAIM: blocks a call had left awaiting reclaim were freed
- * (by whoever freed them: the reaper, a later call, or an unpin).
+ * (by whoever freed them: the reaper, or a later call that adopted them).
  * XDAX_EVENT_POISON: a memory failure hit blocks of the device.  Mappers of
  * a poisoned block get SIGBUS (BUS_MCEERR_AR) on access until the range is
  * punched or truncated; the block is never allocated again.  A pending
