@@ -103,7 +103,7 @@ if load ranges=$((R_SIZE >> 20))M@"$R_START"; then
 	r60_point timeout "XDAX_WAIT_TIMEOUT gives ETIMEDOUT; the reaper frees the block later"
 	r60_point killed "SIGKILL of a pinning process releases its pins"
 	r60_point close "close with pins outstanding releases them"
-	r60_point memlock "pins count against RLIMIT_MEMLOCK without CAP_IPC_LOCK"
+	r60_point memlock "pins count against RLIMIT_MEMLOCK in whole 2 MiB blocks without CAP_IPC_LOCK"
 	r60_point badargs "malformed PIN/UNPIN/SET_SIZE/PUNCH/ALLOCATE: errno, no side effect"
 
 	# A foreign reference on a closed device: the page is still in the file, in a pipe.

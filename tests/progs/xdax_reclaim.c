@@ -1290,7 +1290,8 @@ static int pin_raw(int fd, void *addr, uint64_t len, uint32_t flags, uint64_t *i
 
 static void test_memlock(void)
 {
-	struct rlimit rl = { 64 * 1024, 64 * 1024 };
+	/* Pins are charged whole 2 MiB blocks: a 3 MiB limit holds one block, not two. */
+	struct rlimit rl = { 3 * XT_MB, 3 * XT_MB };
 	struct xdax_stats s0, s;
 	uint64_t id8, id;
 	char *map;
@@ -1298,41 +1299,44 @@ static void test_memlock(void)
 
 	fd = xt_open(dev_path);
 	start_clean(fd);
-	map = map_block(fd, off);
-	xt_fill(map, align, 0x4d4c4f43);
+	map = mmap(NULL, 2 * align, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
+	if (map == MAP_FAILED)
+		xt_die("mmap of two blocks: %s", strerror(errno));
+	xt_fill(map, 2 * align, 0x4d4c4f43);
 	if (set_ipc_lock(0))
 		xt_die("capset without CAP_IPC_LOCK: %s", strerror(errno));
 	if (setrlimit(RLIMIT_MEMLOCK, &rl))
-		xt_die("setrlimit(RLIMIT_MEMLOCK, 64 KiB): %s", strerror(errno));
+		xt_die("setrlimit(RLIMIT_MEMLOCK, 3 MiB): %s", strerror(errno));
 	s0 = xt_stats(fd);
-	r = pin_raw(fd, map, 32 * 4096, 0, NULL);
-	xt_expect(r == -ENOMEM, "pin of 32 pages over a 64 KiB RLIMIT_MEMLOCK: %s, expected ENOMEM",
+	/* 8 pages, 4 on each side of a block boundary: two blocks, 4 MiB > 3 MiB. */
+	r = pin_raw(fd, map + align - 4 * 4096, 8 * 4096, 0, NULL);
+	xt_expect(r == -ENOMEM, "pin of 8 pages over two blocks with a 3 MiB RLIMIT_MEMLOCK: %s, expected ENOMEM",
 		  r ? strerror(-r) : "success");
 	s = xt_stats(fd);
 	xt_expect(s.pinned_pages == s0.pinned_pages, "the refused pin changed pinned_pages");
 	r = pin_raw(fd, map, 8 * 4096, 0, &id8);
-	xt_expect(!r, "pin of 8 pages within RLIMIT_MEMLOCK: %s", strerror(-r));
+	xt_expect(!r, "pin of 8 pages of one block (2 MiB) within RLIMIT_MEMLOCK: %s", strerror(-r));
 	s = xt_stats(fd);
 	xt_expect(s.pinned_pages == s0.pinned_pages + 8, "pinned_pages %llu after pinning 8",
 		  (unsigned long long)s.pinned_pages);
-	/* Pins add up: 8 + 16 pages = 96 KiB > 64 KiB. */
+	/* Pins add up: another 2 MiB block's worth, 4 MiB > 3 MiB. */
 	r = pin_raw(fd, map + 8 * 4096, 16 * 4096, 0, &id);
-	xt_expect(r == -ENOMEM, "second pin of 16 pages (24 in all, 96 KiB): %s, expected ENOMEM",
+	xt_expect(r == -ENOMEM, "second pin (4 MiB charged in all): %s, expected ENOMEM",
 		  r ? strerror(-r) : "success");
 	if (!r)
 		xt_unpin(fd, id);
 	/* CAP_IPC_LOCK lifts the limit. */
 	if (set_ipc_lock(1))
 		xt_die("capset with CAP_IPC_LOCK: %s", strerror(errno));
-	r = pin_raw(fd, map, 32 * 4096, 0, &id);
-	xt_expect(!r, "pin of 32 pages with CAP_IPC_LOCK: %s", strerror(-r));
+	r = pin_raw(fd, map + align - 4 * 4096, 8 * 4096, 0, &id);
+	xt_expect(!r, "pin over two blocks with CAP_IPC_LOCK: %s", strerror(-r));
 	if (!r)
-		xt_expect(!xt_unpin(fd, id), "unpin of the 32 pages");
+		xt_expect(!xt_unpin(fd, id), "unpin of the two-block pin");
 	xt_expect(!xt_unpin(fd, id8), "unpin of the 8 pages");
 	s = xt_stats(fd);
 	xt_expect(s.pinned_pages == s0.pinned_pages, "pinned_pages %llu after unpinning, expected %llu",
 		  (unsigned long long)s.pinned_pages, (unsigned long long)s0.pinned_pages);
-	munmap(map, align);
+	munmap(map, 2 * align);
 	finish(fd);
 	close(fd);
 }
