@@ -46,15 +46,16 @@ check() {
 
 # case_point PROG DEV CASE DESCRIPTION: one case of a KTAP test program (tests/progs, built
 # on xt_run) as one TAP point: ok, skip (exit 77, with the reason it printed) or not ok with
-# the tail of its output.  Its "# figure:" lines are passed on as diagnostics either way.
+# the tail of its output.  Its "# figure" and "# latency" lines are passed on as diagnostics
+# either way.
 case_point() {
 	out=$("$1" "$2" "$3" 2>&1)
 	rc=$?
-	echo "$out" | grep '^# figure' || true
+	echo "$out" | grep -E '^# (figure|latency)' || true
 	case $rc in
 	0) ok "$4" ;;
 	77) skip "$4" "$(echo "$out" | sed -n 's/^# skip: //p' | tail -n 1)" ;;
-	*) not_ok "$4 (exit $rc)" "$(echo "$out" | grep -v '^# figure' | tail -n 20)" ;;
+	*) not_ok "$4 (exit $rc)" "$(echo "$out" | grep -vE '^# (figure|latency)' | tail -n 20)" ;;
 	esac
 }
 

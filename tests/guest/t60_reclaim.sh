@@ -12,18 +12,9 @@ R60_CTL=$R60_DIR/ctl
 R60_READY=$R60_DIR/ready
 R60_OUT=$R60_DIR/hold.out
 
-# r60_point TEST DESCRIPTION: one xdax_reclaim subtest as a TAP point; its latency lines
-# are reported either way.
-r60_point() {
-	out=$(xdax_reclaim /dev/xdax0 "$1" 2>&1)
-	rc=$?
-	echo "$out" | grep '^# latency' || true
-	case $rc in
-	0) ok "reclaim $1: $2" ;;
-	77) skip "reclaim $1: $2" "$(echo "$out" | sed -n 's/^# skip: //p' | tail -n 1)" ;;
-	*) not_ok "reclaim $1: $2 (exit $rc)" "$(echo "$out" | grep -v '^# latency' | tail -n 15)" ;;
-	esac
-}
+# r60_point TEST DESCRIPTION: one xdax_reclaim subtest as a TAP point (its latency lines are
+# reported either way).
+r60_point() { case_point xdax_reclaim /dev/xdax0 "$1" "reclaim $1: $2"; }
 
 r60_rmmod_refused() {
 	out=$(rmmod xdax 2>&1) && fail "rmmod succeeded: $1"
