@@ -56,7 +56,9 @@
 #define WATCHDOG_S	120
 
 static const char *dev_path;
-static const char *test_name;
+/* The case running (xt_case_name), or the holder's name. */
+/* The case running, or the holder t60 uses. */
+#define test_name (xt_case_name ? xt_case_name : "hold-pipe")
 static uint64_t cap, align, off;
 static int mapping_refs;
 static volatile const char *step = "start";
@@ -1599,22 +1601,48 @@ static void hold_pipe(const char *mode, const char *ready)
 		  "the pipe does not hold the pattern (read %zd)", n);
 }
 
+static void c_pin(void) { scenario(&ops_pin, 0, 0); }
+static void c_pin_nowait(void) { scenario(&ops_pin, 1, 0); }
+static void c_uring(void) { scenario(&ops_uring, 0, 0); }
+static void c_uring_nowait(void) { scenario(&ops_uring, 1, 0); }
+static void c_odirect_write(void) { scenario(&ops_odirect, 0, 1); }
+static void c_odirect_write_nowait(void) { scenario(&ops_odirect, 1, 1); }
+static void c_odirect_read(void) { scenario(&ops_odirect, 0, 0); }
+static void c_odirect_read_nowait(void) { scenario(&ops_odirect, 1, 0); }
+
+static const struct xt_case cases[] = {
+	{ "pin", c_pin, "blocking truncate returns only after XDAX_IOC_UNPIN" },
+	{ "pin-nowait", c_pin_nowait, "NOWAIT truncate, unpin, one reclaim event" },
+	{ "uring", c_uring, "blocking truncate waits for IORING_UNREGISTER_BUFFERS" },
+	{ "uring-nowait", c_uring_nowait, "NOWAIT truncate with an io_uring buffer" },
+	{ "odirect-write", c_odirect_write, "blocking truncate waits for an O_DIRECT write" },
+	{ "odirect-write-nowait", c_odirect_write_nowait, "NOWAIT truncate during an O_DIRECT write" },
+	{ "odirect-read", c_odirect_read, "blocking truncate waits for an O_DIRECT read" },
+	{ "odirect-read-nowait", c_odirect_read_nowait, "NOWAIT truncate during an O_DIRECT read" },
+	{ "vmsplice", test_vmsplice, "a vmspliced page survives a NOWAIT truncate" },
+	{ "signal", test_signal, "EINTR despite SA_RESTART; the repeated call waits again" },
+	{ "timeout", test_timeout, "ETIMEDOUT; the reaper frees the block later" },
+	{ "killed", test_killed, "SIGKILL of a pinning process releases its pins" },
+	{ "close", test_close, "close with pins outstanding releases them" },
+	{ "memlock", test_memlock, "pins count against RLIMIT_MEMLOCK in whole blocks" },
+	{ "badargs", test_badargs, "malformed calls: errno, no side effect" },
+	{ 0 }
+};
+
+/*
+ * xdax_reclaim DEV [CASE...]: the cases above (KTAP); or
+ * xdax_reclaim DEV hold-pipe in-file|awaiting READYFILE: the holder t60 uses for rmmod.
+ */
 int main(int argc, char **argv)
 {
 	struct xdax_info info;
 	int fd;
 
-	if (argc < 3) {
-		fprintf(stderr, "usage: %s DEV pin|pin-nowait|uring|uring-nowait|odirect-write[-nowait]|odirect-read[-nowait]|vmsplice|signal|timeout|killed|close|memlock|badargs\n"
-			"       %s DEV hold-pipe in-file|awaiting READYFILE\n", argv[0], argv[0]);
-		return 2;
-	}
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+		return xt_run(argc, argv, cases);
 	dev_path = argv[1];
-	test_name = argv[2];
 	signal(SIGALRM, watchdog);
-	alarm(WATCHDOG_S);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-
 	fd = xt_open(dev_path);
 	info = xt_info(fd);
 	close(fd);
@@ -1625,41 +1653,11 @@ int main(int argc, char **argv)
 		xt_die("unexpected device: capacity %#llx align %#llx",
 		       (unsigned long long)cap, (unsigned long long)align);
 	off = 4 * align;
-
-	if (!strcmp(test_name, "pin"))
-		scenario(&ops_pin, 0, 0);
-	else if (!strcmp(test_name, "pin-nowait"))
-		scenario(&ops_pin, 1, 0);
-	else if (!strcmp(test_name, "uring"))
-		scenario(&ops_uring, 0, 0);
-	else if (!strcmp(test_name, "uring-nowait"))
-		scenario(&ops_uring, 1, 0);
-	else if (!strcmp(test_name, "odirect-write"))
-		scenario(&ops_odirect, 0, 1);
-	else if (!strcmp(test_name, "odirect-write-nowait"))
-		scenario(&ops_odirect, 1, 1);
-	else if (!strcmp(test_name, "odirect-read"))
-		scenario(&ops_odirect, 0, 0);
-	else if (!strcmp(test_name, "odirect-read-nowait"))
-		scenario(&ops_odirect, 1, 0);
-	else if (!strcmp(test_name, "vmsplice"))
-		test_vmsplice();
-	else if (!strcmp(test_name, "signal"))
-		test_signal();
-	else if (!strcmp(test_name, "timeout"))
-		test_timeout();
-	else if (!strcmp(test_name, "killed"))
-		test_killed();
-	else if (!strcmp(test_name, "close"))
-		test_close();
-	else if (!strcmp(test_name, "memlock"))
-		test_memlock();
-	else if (!strcmp(test_name, "badargs"))
-		test_badargs();
-	else if (!strcmp(test_name, "hold-pipe") && argc == 5)
+	xt_note("mapping refs %s", mapping_refs ? "yes" : "no");
+	if (argc == 5 && !strcmp(argv[2], "hold-pipe")) {
+		alarm(WATCHDOG_S);
 		hold_pipe(argv[3], argv[4]);
-	else
-		xt_die("unknown test %s", test_name);
-	xt_note("%s: mapping refs %s", test_name, mapping_refs ? "yes" : "no");
-	return xt_exit(test_name);
+		return xt_exit(test_name);
+	}
+	return xt_run(argc, argv, cases);
 }

@@ -243,10 +243,11 @@ static inline int xt_exit(const char *name)
  *   int main(int argc, char **argv) { return xt_run(argc, argv, cases); }
  *
  * `prog DEV` runs every case and `prog DEV NAME...` the named ones, each in its own
- * forked child with a watchdog (XT_CASE_SECONDS, default 300), and prints KTAP on stdout:
+ * forked child (xt_case_name: its name) with a watchdog (alarm(XT_CASE_SECONDS), default
+ * 300), and prints KTAP on stdout:
  * "KTAP version 1", the plan, then "ok N name" / "not ok N name" / "ok N name # SKIP why".
  * A case fails on any xt_fail(), on a nonzero exit or on a signal; it skips by calling
- * xt_skip().  Diagnostics (stderr) are prefixed with "# " by the helpers.  The exit status
+ * xt_skip() (a skip after a failure is a failure).  Diagnostics (stderr) are prefixed with "# " by the helpers.  The exit status
  * is 0 if nothing failed, 1 otherwise (77 if every case run was skipped).  xt_dev is the
  * device path; xt_arg0 the program name.
  */
@@ -257,6 +258,7 @@ struct xt_case {
 };
 
 static const char *xt_dev = "/dev/xdax0";
+static const char *xt_case_name;	/* in a case's child: its name */
 
 #define XT_SKIP_STATUS	77
 
@@ -270,8 +272,7 @@ static inline void xt_skip(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\n");
-	fflush(NULL);
-	_exit(XT_SKIP_STATUS);
+	exit(xt_failures ? 1 : XT_SKIP_STATUS);	/* exit(): the case's atexit cleanups run */
 }
 
 static inline int xt_run_case(const struct xt_case *c, int n, unsigned int secs)
@@ -286,11 +287,11 @@ static inline int xt_run_case(const struct xt_case *c, int n, unsigned int secs)
 		return 1;
 	}
 	if (!pid) {
-		alarm(secs);	/* default action: the child dies of SIGALRM, a failure */
+		alarm(secs);	/* unless the program handles it: the child dies, a failure */
 		xt_failures = 0;
+		xt_case_name = c->name;
 		c->fn();
-		fflush(NULL);
-		_exit(xt_failures ? 1 : 0);
+		exit(xt_failures ? 1 : 0);	/* exit(): the case's atexit cleanups run */
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
