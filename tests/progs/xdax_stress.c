@@ -596,25 +596,32 @@ static void *toggler(void *arg)
 	return NULL;
 }
 
-/* MADV_DONTNEED: zap without truncate, so that the next access faults again. */
+/*
+ * MADV_DONTNEED: zap without truncate, so that the next access faults again.  In halves of
+ * a block, never a whole page table: on kernels with CONFIG_PT_RECLAIM (6.14+) a
+ * MADV_DONTNEED that covers a whole PTE table frees it, which can race the kernel's own
+ * get_locked_pte() in vmf_insert_*() (VM_FAULT_OOM from any driver, whatever it orders).
+ * Emptying the PMD slots is the re-mmap thread's job, under the mmap lock.
+ */
 static void *madviser(void *arg)
 {
-	uint64_t s = seed_of((long)arg), r;
-	int i;
+	uint64_t s = seed_of((long)arg), r, b;
+	int i, half;
 
 	while (worker_go()) {
 		r = rnd(&s);
 		for (i = 0; i < nviews; i++) {
-			char *p = views[i].va;
-			size_t len = LEN;
+			for (b = 0; b < NB; b++) {
+				if ((r & 1) && b != (r >> 1) % NB)
+					continue;	/* one block, or all of them */
+				for (half = 0; half < 2; half++) {
+					char *p = views[i].va + b * BLK + half * (BLK / 2);
 
-			if (r & 1) {
-				p += ((r >> 1) % NB) * BLK;
-				len = BLK;
+					if (madvise(p, BLK / 2, MADV_DONTNEED))
+						xs_fail("madvise(MADV_DONTNEED) %s %p: %s",
+							views[i].name, p, strerror(errno));
+				}
 			}
-			if (madvise(p, len, MADV_DONTNEED))
-				xs_fail("madvise(MADV_DONTNEED) %s: %s", views[i].name,
-					strerror(errno));
 			cnt(C_MADV, 1);
 		}
 		usleep(50 + (r >> 8) % 400);
