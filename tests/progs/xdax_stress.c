@@ -31,8 +31,8 @@
  *                       pin_user_pages_fast (XDAX_IOC_PIN) and refault, while NOWAIT punches
  *                       take the blocks away.
  *
- * Every racing case pauses its threads every ROUND_PUNCHES punches/truncates and runs the
- * audit (xt_conserved); calls may return only success or their documented errnos; a word
+ * Every racing case pauses its threads after every round (ROUND_PUNCHES punches/truncates,
+ * or ROUND_S seconds if that comes first) and runs the audit (xt_conserved); calls may return only success or their documented errnos; a word
  * read anywhere must be 0 or encode its own file offset; the kernel log since the case
  * began must hold no "VM_FAULT_OOM leaked out", WARNING, BUG or KASAN line (the guest's
  * panic_on_warn usually ends the run first); at the end every block must free again and
@@ -56,6 +56,7 @@
 #define NB		4		/* blocks raced: one block and its neighbours */
 #define LEN		(NB * BLK)
 #define ROUND_PUNCHES	100		/* punches/truncates between two audits */
+#define ROUND_S		1.0		/* ... or seconds, whichever comes first */
 #define MAX_THREADS	40
 #define PARK_S		60		/* workers must park within this (else: a hang) */
 #define WAIT_NS		(10ULL * 1000000000ULL)	/* a blocking call with only short pins */
@@ -741,8 +742,8 @@ static void fault_figures(const char *name, int threads, int rounds)
 static void fault_race(const struct race_cfg *c)
 {
 	int workers, rounds = 0, since = 0;
+	double end, t_round;
 	uint64_t s;
-	double end;
 
 	cfg = c;
 	case_begin();
@@ -752,13 +753,15 @@ static void fault_race(const struct race_cfg *c)
 		fork_peer(race_peer);
 	race_proc_start(0);
 	end = t_begin + secs;
+	t_round = now_s() + ROUND_S;
 	while (now_s() < end && !failed()) {
 		punch_or_truncate(&s);
 		usleep(100 + rnd(&s) % 400);
-		if (++since >= ROUND_PUNCHES) {
+		if (++since >= ROUND_PUNCHES || now_s() >= t_round) {
 			since = 0;
 			if (!audit_round(workers, &rounds))
 				break;
+			t_round = now_s() + ROUND_S;
 		}
 	}
 	if (!failed())
@@ -1078,19 +1081,20 @@ static void *truncater(void *arg)
 	return NULL;
 }
 
-/* The main thread of a pin/gup race: audit every ROUND_PUNCHES punches until time is up. */
+/* The main thread of a pin/gup race: audit after every round until time is up. */
 static int coordinate(int workers)
 {
 	unsigned long next = ROUND_PUNCHES;
+	double end = t_begin + secs, t_round = now_s() + ROUND_S;
 	int rounds = 0;
-	double end = t_begin + secs;
 
 	while (now_s() < end && !failed()) {
 		usleep(5000);
-		if (ctr(C_PUNCH) + ctr(C_TRUNC) >= next) {
-			next = ctr(C_PUNCH) + ctr(C_TRUNC) + ROUND_PUNCHES;
+		if (ctr(C_PUNCH) + ctr(C_TRUNC) >= next || now_s() >= t_round) {
 			if (!audit_round(workers, &rounds))
 				break;
+			next = ctr(C_PUNCH) + ctr(C_TRUNC) + ROUND_PUNCHES;
+			t_round = now_s() + ROUND_S;
 		}
 	}
 	if (!failed())
