@@ -979,10 +979,17 @@ static void case_hole_zeroed_once(void)
 
 /* --- pin-vs-punch (1.7) --------------------------------------------------------------- */
 
-#define PP_TOUCHERS	2
-#define PP_PINNERS	6
-#define PP_PUNCHERS	2
+#define PP_TOUCHERS	3
+#define PP_PINNERS	8
+#define PP_PUNCHERS	3
 #define PP_TRUNCATERS	1
+#define HOT		1	/* the block most threads of a pin/gup race go for */
+
+/* Three times in four the hot block, else any of the raced blocks. */
+static uint64_t pick_block(uint64_t r)
+{
+	return (r & 3) ? HOT : (r >> 2) % NB;
+}
 
 static void *toucher(void *arg)
 {
@@ -993,8 +1000,8 @@ static void *toucher(void *arg)
 
 	while (worker_go()) {
 		r = rnd(&s);
-		a.foff = ((r >> 1) % NB) * BLK + ((r >> 8) % (BLK / PG)) * PG;
-		a.write = r & 1;
+		a.foff = pick_block(r) * BLK + ((r >> 8) % (BLK / PG)) * PG;
+		a.write = (r >> 4) & 1;
 		a.gen = ++gen;
 		guarded_access(&a);
 	}
@@ -1019,10 +1026,10 @@ static void *pinner(void *arg)
 
 	while (worker_go()) {
 		r = rnd(&s);
-		a = views[0].va + ((r >> 2) % NB) * BLK;
+		a = views[0].va + pick_block(r) * BLK;
 		memset(&p, 0, sizeof(p));
 		p.size = sizeof(p);
-		if (r & 1) {
+		if (!((r >> 4) % 4)) {
 			p.length = BLK;		/* the whole PMD-mapped block */
 		} else {
 			a += ((r >> 8) % (BLK / PG)) * PG;
@@ -1041,11 +1048,14 @@ static void *pinner(void *arg)
 			continue;
 		}
 		cnt(p.length == BLK ? C_PIN_BIG : C_PIN, 1);
-		/* Mostly short; one in 8 held long enough for NOWAIT punches to leave it behind. */
-		if (!((r >> 24) % 8))
-			usleep(1000 + (r >> 28) % 4000);
+		/*
+		 * Mostly released at once; one in 16 held long enough for NOWAIT punches to
+		 * leave its block awaiting reclaim, which keeps the reaper going.
+		 */
+		if (!((r >> 24) % 16))
+			usleep(1000 + (r >> 28) % 2000);
 		else
-			spin_us((r >> 28) % 50);
+			spin_us((r >> 28) % 20);
 		e = xt_unpin(fd, p.id);
 		if (e)
 			xs_fail("UNPIN %llu: %s", (unsigned long long)p.id, strerror(-e));
@@ -1060,16 +1070,19 @@ static void *puncher(void *arg)
 
 	while (worker_go()) {
 		r = rnd(&s);
-		e = xt_punch(fd, (r % NB) * BLK, BLK, XDAX_WAIT_NOWAIT, 0, NULL);
+		e = xt_punch(fd, pick_block(r) * BLK, BLK, XDAX_WAIT_NOWAIT, 0, NULL);
 		if (e)
 			xs_fail("PUNCH NOWAIT: %s", strerror(-e));
 		cnt(C_PUNCH, 1);
-		usleep(50 + (r >> 8) % 300);
+		usleep((r >> 8) % 100);
 	}
 	return NULL;
 }
 
-/* Blocking truncates of the same blocks: every pin is short, so each one ends. */
+/*
+ * Blocking truncates of the same blocks (every pin is short, so each one ends), now and
+ * then: while the file is short, pins and faults there only get EFAULT and SIGBUS.
+ */
 static void *truncater(void *arg)
 {
 	uint64_t s = seed_of((long)arg), r, sz;
@@ -1077,17 +1090,18 @@ static void *truncater(void *arg)
 
 	while (worker_go()) {
 		r = rnd(&s);
-		sz = (r % NB) * BLK;
+		usleep(5000 + r % 15000);
+		if (!worker_go())
+			break;
+		sz = (HOT + (r >> 16) % (NB - HOT)) * BLK;
 		e = xt_set_size(fd, sz, XDAX_WAIT_TIMEOUT, WAIT_NS, NULL);
 		if (e)
-			xs_fail("blocking SET_SIZE %#llx (pins are at most 5 ms): %s",
+			xs_fail("blocking SET_SIZE %#llx (pins are at most 3 ms): %s",
 				(unsigned long long)sz, strerror(-e));
-		usleep((r >> 8) % 500);
 		e = xt_set_size(fd, info.capacity, 0, 0, NULL);
 		if (e)
 			xs_fail("SET_SIZE back to the capacity: %s", strerror(-e));
 		cnt(C_TRUNC, 1);
-		usleep(200 + (r >> 16) % 1500);
 	}
 	return NULL;
 }
@@ -1179,7 +1193,7 @@ static void *splicer(void *arg)
 	while (worker_go()) {
 		r = rnd(&s);
 		npg = 1 + (r >> 2) % GF_MAX_PAGES;
-		foff = (r % NB) * BLK + ((r >> 8) % (BLK / PG - npg + 1)) * PG;
+		foff = pick_block(r >> 40) * BLK + ((r >> 8) % (BLK / PG - npg + 1)) * PG;
 		iov.iov_base = views[0].va + foff;
 		iov.iov_len = npg * PG;
 		n = vmsplice(pfd[1], &iov, 1, 0);
@@ -1223,7 +1237,7 @@ static void *fast_pinner(void *arg)
 		r = rnd(&s);
 		memset(&p, 0, sizeof(p));
 		p.size = sizeof(p);
-		p.addr = (uintptr_t)views[0].va + (r % NB) * BLK + ((r >> 8) % (BLK / PG)) * PG;
+		p.addr = (uintptr_t)views[0].va + pick_block(r) * BLK + ((r >> 8) % (BLK / PG)) * PG;
 		p.length = PG;
 		if (ioctl(fd, XDAX_IOC_PIN, &p)) {
 			e = errno;
