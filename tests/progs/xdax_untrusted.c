@@ -609,7 +609,8 @@ static void t_read_efault_keeps_event(void)
 		xt_fail("read() into a good buffer: %zd (%s), expected the %zu-byte record", n,
 			n < 0 ? strerror(errno) : "short", sizeof(ev));
 	else
-		xt_expect(ev.type == XDAX_EVENT_RECLAIM && ev.size == sizeof(ev) && ev.reclaimed >= 1,
+		xt_expect(ev.type == XDAX_EVENT_RECLAIM && ev.size == sizeof(ev) &&
+			  ev.reclaimed >= 1,
 			  "the record: type %u size %u reclaimed %llu, expected RECLAIM, %zu, >= 1",
 			  ev.type, ev.size, (unsigned long long)ev.reclaimed, sizeof(ev));
 	xt_expect(!readable(efd, 0), "still readable after the record was read");
