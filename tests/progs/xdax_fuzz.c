@@ -9,8 +9,11 @@
  * ioctls (default 100000) with command numbers in and beside xdax's magic (nr 0..15, any
  * direction and size bits, a few other magics), struct sizes 0, 1, 7, 8, the real one,
  * 4096, 4097, huge and random, random or plausible contents, and argument pointers that
- * are valid, NULL, unaligned, running off the end of a mapping into a hole, unmapped,
- * read-only, into kernel space or into the xdax mapping itself.  A timer signal (SIGUSR1,
+ * are valid, NULL, unaligned, running off the end of a page into an inaccessible one,
+ * inaccessible, unmapped (low addresses), read-only, into kernel space or into the xdax
+ * mapping itself; 30% of the calls are well-formed (right command, size and flags,
+ * plausible offsets and live mapping ranges) so that truncates, punches, allocations and
+ * pins really happen.  A timer signal (SIGUSR1,
  * no SA_RESTART) every 10 ms bounds every wait (EINTR); a call still running 20 s later
  * counts as a hang and fails the run.
  *
@@ -41,10 +44,12 @@ static int fd, rofd, pfd[2];
 static uint64_t cap, blk;
 static char *map_a, *map_b, *map_c, *map_r;	/* PMD, PTE, mixed, read-only */
 static size_t len_a, len_b, len_c, len_r;
-static char *argpage;		/* 4 KiB, then a hole */
+static char *argpage;		/* 4 KiB, then an inaccessible page */
 static char *ropage;		/* PROT_READ, random contents */
 static char *good;		/* 4 KiB + room for unaligned structs */
 static atomic_int stop;
+static uint64_t pins[MAX_PINS];	/* ids of the pins this program knows it holds */
+static int nr_pins;
 
 /* --- randomness ---------------------------------------------------------------------- */
 
@@ -202,6 +207,86 @@ static void make_struct(unsigned char *buf, size_t room, size_t real)
 	memcpy(buf, tmp, room < sizeof(tmp) ? room : sizeof(tmp));
 }
 
+static uint32_t wait_flags(__u64 *timeout)
+{
+	switch (rnd(5)) {
+	case 0: return 0;		/* blocking: the timer signal ends it */
+	case 1: *timeout = rnd(20 * 1000000);
+		return XDAX_WAIT_TIMEOUT;
+	default: return XDAX_WAIT_NOWAIT;
+	}
+}
+
+/* A page range inside one of the live mappings. */
+static void pin_range(__u64 *addr, __u64 *len)
+{
+	char *m[] = { map_a, map_b, map_c, map_r };
+	size_t l[] = { len_a, len_b, len_c, len_r }, i = rnd(4), first, n;
+
+	first = rnd(l[i] / 4096);
+	n = 1 + rnd(rnd(8) ? 64 : l[i] / 4096);
+	if (first + n > l[i] / 4096)
+		n = l[i] / 4096 - first;
+	*addr = (uintptr_t)m[i] + first * 4096;
+	*len = n * 4096;
+}
+
+/* A well-formed argument for xdax command nr (the calls that reach the protocol). */
+static void make_wellformed(unsigned int nr, unsigned char *buf)
+{
+	uint64_t nb = cap / blk;
+
+	memset(buf, 0, 4096);
+	*(uint32_t *)buf = xcmd[nr].size;
+	switch (nr) {
+	case 1: {
+		struct xdax_set_size *a = (void *)buf;
+
+		a->flags = wait_flags(&a->timeout_ns);
+		a->new_size = blk * (rnd(2) ? nb - rnd(4) : rnd(nb + 1));
+		break;
+	}
+	case 2: {
+		struct xdax_punch *a = (void *)buf;
+
+		a->flags = wait_flags(&a->timeout_ns);
+		a->offset = blk * rnd(12);
+		a->length = blk * (1 + rnd(4));
+		break;
+	}
+	case 3: {
+		struct xdax_allocate *a = (void *)buf;
+
+		a->offset = blk * rnd(12);
+		/* Now and then to the end: zeroing 2 MiB blocks is the slow part. */
+		a->length = blk * (1 + rnd(rnd(64) ? 4 : nb - a->offset / blk));
+		break;
+	}
+	case 4: {
+		struct xdax_pin *a = (void *)buf;
+
+		a->flags = rnd(3) ? 0 : XDAX_PIN_READONLY;
+		pin_range(&a->addr, &a->length);
+		break;
+	}
+	case 5:
+		((struct xdax_unpin *)buf)->id = nr_pins && rnd(2) ? pins[rnd(nr_pins)] :
+							 1 + rnd(64);
+		break;
+	case 8: {
+		struct xdax_query *a = (void *)buf;
+
+		if (rnd(2)) {
+			a->flags = XDAX_QUERY_BLOCK;
+			a->block = rnd(nb);
+		} else {
+			a->offset = rnd64() % cap;
+		}
+		break;
+	}
+	}
+}
+
 enum { P_GOOD, P_UNALIGNED, P_TAIL, P_NULL, P_UNMAPPED, P_RDONLY, P_KERNEL, P_XDAX,
        P_LOW, P_KINDS };
 
@@ -322,8 +407,6 @@ static void *toucher(void *arg)
 	return NULL;
 }
 
-static uint64_t pins[MAX_PINS];
-static int nr_pins;
 static unsigned long nr_spliced;
 
 /* Keep some pins and some vmspliced pages alive (they may fail after a truncate). */
@@ -437,7 +520,7 @@ static void set_up(void)
 	ropage = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (argpage == MAP_FAILED || good == MAP_FAILED || ropage == MAP_FAILED)
 		xt_die("mmap: %s", strerror(errno));
-	munmap(argpage + 4096, 4096);
+	mprotect(argpage + 4096, 4096, PROT_NONE);	/* stays inaccessible */
 	for (i = 0; i < 4096; i++)
 		ropage[i] = rnd64();
 	*(uint32_t *)ropage = 24;
@@ -535,8 +618,16 @@ static void t_fuzz(void)
 			if (st.kernel_free_calls || st.anomalies)
 				break;
 		}
-		cmd = make_cmd(&slot, &real);
-		arg = make_arg(real, &kind);
+		if (rnd(10) < 3) {	/* well-formed: reaches the protocol */
+			slot = rnd(9);
+			cmd = xcmd[slot].cmd;
+			make_wellformed(slot, (unsigned char *)good);
+			arg = good;
+			kind = P_GOOD;
+		} else {
+			cmd = make_cmd(&slot, &real);
+			arg = make_arg(real, &kind);
+		}
 		f = rnd(10) ? fd : rofd;
 		call_cmd = cmd;
 		call_no = i;

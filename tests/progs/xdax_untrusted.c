@@ -35,6 +35,7 @@
 #include <setjmp.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
@@ -83,14 +84,16 @@ static void *map_dev(int f, uint64_t off, size_t len, int prot)
 	return p;
 }
 
-/* An anonymous page followed by an unmapped one: a buffer with nothing behind it. */
+/*
+ * An anonymous page followed by an inaccessible one (PROT_NONE: nothing else can be mapped
+ * there meanwhile): a buffer with nothing readable or writable behind it.
+ */
 static char *page_before_hole(void)
 {
 	char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if (p == MAP_FAILED)
+	if (p == MAP_FAILED || mprotect(p + 4096, 4096, PROT_NONE))
 		xt_die("mmap: %s", strerror(errno));
-	munmap(p + 4096, 4096);
 	memset(p, 0, 4096);
 	return p;
 }
@@ -333,33 +336,37 @@ static int kmsg_splats_since(const char *tag)
 {
 	static const char *const splat[] = { "WARNING:", "BUG:", "Call Trace", "KASAN:",
 					     "UBSAN:", "Oops" };
-	int k = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC), seen = 0, bad = 0;
-	char rec[8192];
+	int len = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0), bad = 0;
+	char *log, *p, *line, *next;
 	size_t i;
-	ssize_t n;
 
-	if (k < 0)
-		xt_die("/dev/kmsg: %s", strerror(errno));
-	for (;;) {
-		n = read(k, rec, sizeof(rec) - 1);
-		if (n < 0 && errno == EPIPE)
-			continue;	/* overwritten while we read: go on */
-		if (n <= 0)
-			break;
-		rec[n] = 0;
-		if (strstr(rec, tag)) {
-			seen = 1;
-			continue;
-		}
-		for (i = 0; seen && i < sizeof(splat) / sizeof(splat[0]); i++)
-			if (strstr(rec, splat[i])) {
-				xt_note("kernel log: %s", strchr(rec, ';') ? strchr(rec, ';') + 1 : rec);
+	if (len <= 0)
+		xt_die("klogctl(SIZE_BUFFER): %s", strerror(errno));
+	log = malloc(len + 1);
+	if (!log)
+		xt_die("malloc");
+	len = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, len);
+	if (len < 0)
+		xt_die("klogctl(READ_ALL): %s", strerror(errno));
+	log[len] = 0;
+	p = strstr(log, tag);
+	if (!p) {
+		free(log);
+		return -1;
+	}
+	for (line = p; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		for (i = 0; i < sizeof(splat) / sizeof(splat[0]); i++)
+			if (strstr(line, splat[i])) {
+				xt_note("kernel log: %s", line);
 				bad++;
 				break;
 			}
 	}
-	close(k);
-	return seen ? bad : -1;
+	free(log);
+	return bad;
 }
 
 /* ========================================================================================
@@ -589,17 +596,18 @@ static void t_read_efault_keeps_event(void)
 	xt_expect(!readable(efd, 0), "a fresh open is readable");
 	if (!make_reclaim_event(efd))
 		goto out;
-	/* 1: wholly unmapped, 2: read-only page, 3: straddling into an unmapped page. */
+	/* 1: wholly inaccessible, 2: read-only page, 3: running off its page into 1. */
 	hole = page_before_hole();
 	ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (ro == MAP_FAILED)
 		xt_die("mmap: %s", strerror(errno));
-	xt_expect_errno(read(efd, hole + 4096, sizeof(ev)), EFAULT, "read() into unmapped memory");
-	xt_expect(readable(efd, 0), "the event is gone after read() into unmapped memory failed");
+	xt_expect_errno(read(efd, hole + 4096, sizeof(ev)), EFAULT,
+			"read() into an inaccessible page");
+	xt_expect(readable(efd, 0), "the event is gone after read() into an inaccessible page failed");
 	xt_expect_errno(read(efd, ro, sizeof(ev)), EFAULT, "read() into a read-only page");
 	xt_expect(readable(efd, 0), "the event is gone after read() into a read-only page failed");
 	xt_expect_errno(read(efd, hole + 4096 - sizeof(ev) / 2, sizeof(ev)), EFAULT,
-			"read() into a buffer running into unmapped memory");
+			"read() into a buffer running into an inaccessible page");
 	xt_expect(readable(efd, 0),
 		  "the event is gone after read() into a buffer running off its page failed");
 
@@ -614,7 +622,7 @@ static void t_read_efault_keeps_event(void)
 			  "the record: type %u size %u reclaimed %llu, expected RECLAIM, %zu, >= 1",
 			  ev.type, ev.size, (unsigned long long)ev.reclaimed, sizeof(ev));
 	xt_expect(!readable(efd, 0), "still readable after the record was read");
-	munmap(hole, 4096);
+	munmap(hole, 8192);
 	munmap(ro, 4096);
 out:
 	close(efd);
@@ -670,7 +678,7 @@ static void t_size_cap(void)
 	buf[4095] = 1;
 	xt_expect_errno(ioctl(fd, XDAX_IOC_STATS, buf), E2BIG,
 			"STATS with size 4096 and a nonzero last byte");
-	munmap(buf, 4096);
+	munmap(buf, 8192);
 	end("size-cap");
 }
 
