@@ -152,7 +152,8 @@ static uint64_t pool_u64(void)
 	case 6: return 1ULL << (30 + rnd(34));
 	case 7: return (uintptr_t)map_a + 4096 * rnd(len_a / 4096);	/* addresses */
 	case 8: return (uintptr_t)map_b + 4096 * rnd(len_b / 4096);
-	case 9: return (uintptr_t)(rnd(2) ? map_c : map_r) + 4096 * rnd(len_r / 4096);
+	case 9: return rnd(2) ? (uintptr_t)map_c + 4096 * rnd(len_c / 4096) :
+				(uintptr_t)map_r + 4096 * rnd(len_r / 4096);
 	case 10: return 4096ULL * (1 + rnd(1024));		/* page lengths */
 	case 11: return 1 + rnd(8);				/* ids, block numbers */
 	case 12: return rnd(2) ? rnd(SEC_NS / 10) : rnd64();	/* short timeouts, anything */
