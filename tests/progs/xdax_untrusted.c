@@ -324,9 +324,12 @@ static void node_restore(void)
 static void kmsg_mark(char *tag, size_t n)
 {
 	int k = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	char line[128];
 
 	snprintf(tag, n, "xdax_untrusted: mark %d.%.0f", getpid(), now_ms());
-	if (k < 0 || write(k, tag, strlen(tag)) < 0)
+	/* With its newline: an unterminated record is not finalized, and no reader sees it. */
+	snprintf(line, sizeof(line), "%s\n", tag);
+	if (k < 0 || write(k, line, strlen(line)) < 0)
 		xt_die("/dev/kmsg: %s", strerror(errno));
 	close(k);
 }
