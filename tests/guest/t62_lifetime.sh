@@ -29,10 +29,7 @@ r62_load() {
 # r62_opath: the O_PATH helper (rmmod inside it), then load again and use the device, and
 # the kernel log since the mark must be clean.
 r62_opath() {
-	out=$(xdax_lifetime /dev/xdax0 opath-rmmod 2>&1)
-	rc=$?
-	echo "$out"
-	[ $rc = 0 ] || fail "xdax_lifetime opath-rmmod: exit $rc" || return
+	[ "$R62_OPATH_RC" = 0 ] || fail "xdax_lifetime opath-rmmod: exit $R62_OPATH_RC" || return
 	! xdax_loaded || fail "xdax still loaded after the helper's rmmod" || return
 	r62_load || fail "reload after rmmod failed" || return
 	xdax_lifetime /dev/xdax0 use || fail "the reloaded device does not work" || return
@@ -87,6 +84,9 @@ check "lifetime: no kernel splat" dmesg_clean_since_mark
 # O_PATH across rmmod: last, since a KASAN report ends the guest.
 dmesg_mark
 if r62_load; then
+	R62_OPATH_OUT=$(xdax_lifetime /dev/xdax0 opath-rmmod 2>&1)
+	R62_OPATH_RC=$?
+	echo "$R62_OPATH_OUT" | sed 's/^/# opath-rmmod: /'
 	check "lifetime opath-rmmod: an O_PATH fd outlives rmmod; drop_caches, /proc/self/fd reopen (ENXIO), close, reload: kernel log clean" \
 		r62_opath
 	unload

@@ -298,6 +298,7 @@ static void *hd_worker(void *arg)
  */
 static void hd_child(int zw, int sw, unsigned int it, int nthreads, int awaiting)
 {
+	unsigned int seed = it * 2654435761U;
 	struct hd_thread h[16];
 	struct xdax_punch p;
 	struct iovec iov;
@@ -313,7 +314,7 @@ static void hd_child(int zw, int sw, unsigned int it, int nthreads, int awaiting
 		if (pthread_create(&h[i].t, NULL, hd_worker, &h[i]))
 			_exit(3);
 	}
-	usleep(rand_r(&it) % 4000);
+	usleep(rand_r(&seed) % 4000);
 	xt_fill(z, PG, 0x484f4c44ULL ^ it);
 	iov.iov_base = z;
 	iov.iov_len = PG;
