@@ -543,6 +543,58 @@ static void t_events_not_lost(void)
 	printf("# figure: events-not-lost: %d of %d trials got an XDAX_EVENT_RECLAIM within 2 s\n",
 	       got, trials);
 	xt_expect(got == trials, "events received in %d of %d trials", got, trials);
+
+	/*
+	 * The same with an ALLOCATE over X's range instead, killed while it zeroes (v2: all
+	 * or nothing, the fatal signal rolls it back): whoever frees X, the event comes.
+	 */
+	got = 0;
+	for (i = 0; i < 4; i++) {
+		int status;
+		pid_t pid;
+
+		x = (1 + i) * blk;
+		m = map_at(fd, x, blk, PROT_READ | PROT_WRITE);
+		m[0] = 1;
+		id = xt_pin(fd, m, PG, 0);
+		r = xt_punch(fd, x, blk, XDAX_WAIT_NOWAIT, 0, &p);
+		xt_expect(!r && p.pending == 1, "allocate trial %d: NOWAIT punch: %s pending %llu", i,
+			  err_or_ok(r), (unsigned long long)p.pending);
+		munmap(m, blk);
+		sleep_ms(150);
+		xt_expect(!xt_unpin(fd, id), "allocate trial %d: unpin", i);
+		fflush(NULL);
+		pid = fork();
+		if (!pid) {
+			int afd = xt_open(xt_dev);
+
+			allocate(afd, x, cap - x, NULL);
+			_exit(0);
+		}
+		sleep_ms(10 + 20 * i);
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		if (fd_readable(fd2, 2000)) {
+			n = read_event(fd2, &ev, sizeof(ev));
+			if (n == EV_SIZE && ev.type == XDAX_EVENT_RECLAIM && ev.reclaimed >= 1)
+				got++;
+			else
+				xt_fail("allocate trial %d: read %zd: type %u reclaimed %llu", i, n,
+					ev.type, (unsigned long long)ev.reclaimed);
+		} else {
+			xt_note("allocate trial %d (killed %s): no XDAX_EVENT_RECLAIM within 2 s",
+				i, WIFSIGNALED(status) ? "mid-call" : "after it returned");
+		}
+		xt_expect(!xt_set_size(fd, 0, XDAX_WAIT_TIMEOUT, 5 * SEC_NS, NULL),
+			  "allocate trial %d: truncate", i);
+		xt_expect(!xt_set_size(fd, cap, 0, 0, NULL), "allocate trial %d: grow back", i);
+		xt_expect(wait_no_awaiting(fd, 2000), "allocate trial %d: still awaiting 2 s later", i);
+		drain_events(fd);
+		drain_events(fd2);
+	}
+	printf("# figure: events-not-lost: %d of 4 ALLOCATE-killed trials got an XDAX_EVENT_RECLAIM within 2 s\n",
+	       got);
+	xt_expect(got == 4, "ALLOCATE-killed trials: events in %d of 4", got);
 	close(fd2);
 	finish(fd, "events-not-lost");
 	close(fd);
