@@ -228,8 +228,8 @@ static void setup(void)
 	if (info.align != BLK)
 		xt_die("align %#llx, this test knows 2 MiB blocks", (unsigned long long)info.align);
 	total = cap / BLK;
-	if (total < 32)
-		xt_die("capacity %#llx: this test needs at least 32 blocks", (unsigned long long)cap);
+	if (total < 64)
+		xt_die("capacity %#llx: this test needs at least 64 blocks", (unsigned long long)cap);
 	install_sigbus();
 	start_clean();
 }
@@ -874,8 +874,10 @@ static void on_helper_sigbus(int sig)
 static void race_helper(void)
 {
 	struct sigaction sa = { .sa_handler = on_helper_sigbus };
-	int hfd = xt_open(xt_dev);
+	int hfd;
 
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);	/* never outlive the case: rmmod */
+	hfd = xt_open(xt_dev);
 	sigaction(SIGBUS, &sa, NULL);
 	prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0);
 	map_at(hfd, RACE_OFF, BLK);
@@ -920,6 +922,7 @@ static void case_inject_race(void)
 	if (faulter < 0)
 		xt_die("fork: %s", strerror(errno));
 	if (!faulter) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 		race_faulter();
 		_exit(xt_failures ? 1 : 0);
 	}
