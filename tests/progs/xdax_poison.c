@@ -28,7 +28,9 @@
  *                       XDAX_POISON_INJECTIONS (default 48) bound it.
  *
  * MADV_HWPOISON needs CAP_SYS_ADMIN and a kernel with CONFIG_MEMORY_FAILURE (EINVAL
- * otherwise: skipped); corrupt-pfn needs hwpoison_inject (skipped without it).  Every case
+ * otherwise: skipped); a kernel without madvise(2) at all (ENOSYS: the debug kernel) gets the
+ * mapped page's pfn written to corrupt-pfn instead; corrupt-pfn needs hwpoison_inject
+ * (skipped without it).  Every case
  * ends with the accounting audited (xt_conserved) and the file back at its capacity with
  * nothing allocated.
  */
@@ -258,28 +260,47 @@ static void finish(const char *what)
 		(unsigned long long)s.free, (unsigned long long)s.total);
 }
 
-/* MADV_HWPOISON on the 4 KiB page at addr (the caller has it mapped). */
-static void madv_poison(void *addr, const char *who)
+static uint64_t phys_start(void);
+static int corrupt_pfn(uint64_t pfn);
+
+/*
+ * A memory failure on the 4 KiB page at addr, which the caller has mapped from file offset
+ * off: MADV_HWPOISON, or, on a kernel built without madvise(2) (the debug kernel's
+ * tinyconfig has no CONFIG_ADVISE_SYSCALLS: ENOSYS), hwpoison-inject's corrupt-pfn on the
+ * page's pfn: the same memory_failure() with the caller as the current task.
+ */
+static void poison_mapped(void *addr, uint64_t off, const char *who)
 {
 	int before = bus_async;
+	const char *how = "MADV_HWPOISON";
 
 	if (geteuid())
 		xt_skip("MADV_HWPOISON needs root (CAP_SYS_ADMIN)");
 	if (madvise(addr, PG, MADV_HWPOISON)) {
-		int e = errno;
+		int e = errno, r;
+		uint64_t pfn;
 
 		if (e == EINVAL && access(MF_SYSCTL, F_OK))
 			xt_skip("kernel without CONFIG_MEMORY_FAILURE: MADV_HWPOISON fails EINVAL (no %s)",
 				MF_SYSCTL);
 		if (e == EPERM)
 			xt_skip("MADV_HWPOISON: EPERM (needs CAP_SYS_ADMIN)");
-		xt_die("%s: MADV_HWPOISON at %p: %s", who, addr, strerror(e));
+		if (e != ENOSYS)
+			xt_die("%s: MADV_HWPOISON at %p: %s", who, addr, strerror(e));
+		if (access(CORRUPT_PFN, W_OK))
+			xt_skip("no madvise(2) in this kernel (ENOSYS: CONFIG_ADVISE_SYSCALLS off) and no %s",
+				CORRUPT_PFN);
+		pfn = (phys_start() + xt_query(fd, off & ~(BLK - 1)).block * BLK + (off & (BLK - 1))) / PG;
+		r = corrupt_pfn(pfn);
+		how = "corrupt-pfn (madvise(2): ENOSYS)";
+		xt_note("%s: no madvise(2) in this kernel: corrupt-pfn %#llx: %s", who,
+			(unsigned long long)pfn, r ? strerror(-r) : "ok");
 	}
 	if (bus_async != before)
-		xt_note("%s: SIGBUS during MADV_HWPOISON: %s addr %p", who,
-			bus_code_name(bus_async_code), bus_async_addr);
+		xt_note("%s: SIGBUS during %s: %s addr %p", who, how, bus_code_name(bus_async_code),
+			bus_async_addr);
 	else
-		xt_note("%s: no SIGBUS during MADV_HWPOISON", who);
+		xt_note("%s: no SIGBUS during %s", who, how);
 }
 
 static uint64_t read_u64_file(const char *path)
@@ -551,7 +572,7 @@ static void case_madvise_mapped(void)
 	xt_expect(s2.pte_faults > s1.pte_faults, "setup: B's mapping is not PTEs (pte_faults %llu -> %llu)",
 		  (unsigned long long)s1.pte_faults, (unsigned long long)s2.pte_faults);
 
-	madv_poison(m + MM_P * PG, "A");
+	poison_mapped(m + MM_P * PG, MM_OFF + MM_P * PG, "A");
 
 	c = 'p';
 	if (write(to_b[1], &c, 1) != 1 || read(from_b[0], &br, sizeof(br)) != sizeof(br))
@@ -601,7 +622,7 @@ static void case_never_reused(void)
 	m = map_at(fd, off, BLK);
 	m[0] = 1;
 	blk = xt_query(fd, off).block;
-	madv_poison(m + 5 * PG, "never-reused");
+	poison_mapped(m + 5 * PG, off + 5 * PG, "never-reused");
 	munmap(m, BLK);
 	r = xt_punch(fd, off, BLK, XDAX_WAIT_TIMEOUT, WAIT_NS, NULL);
 	xt_expect(!r, "punch of the poisoned block: %s", strerror(-r));
@@ -765,7 +786,7 @@ static void case_event(void)
 	m = map_at(fd, off, BLK);
 	m[0] = 1;
 	blk = xt_query(fd, off).block;
-	madv_poison(m + 7 * PG, "event");
+	poison_mapped(m + 7 * PG, off + 7 * PG, "event");
 	if (read(rep[0], &pr, sizeof(pr)) != sizeof(pr))
 		xt_die("no report from the poller");
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
