@@ -23,9 +23,13 @@
  *   event               a poller (poll + read) gets an XDAX_EVENT_POISON record
  *   inject-race         hwpoison-inject on blocks that are being allocated and punched at
  *                       that moment (the free path clears folio->mapping under the kernel's
- *                       memory-failure walk); every block hit ends POISONED and none is
+ *                       memory-failure walk: today a NULL dereference in dax_unlock_folio);
+ *                       the punch is steered towards the walk (a delay after each injection
+ *                       that adapts to the answers), 16 early-kill processes map the offset
+ *                       to lengthen the walk.  Every block hit must end POISONED and none be
  *                       handed out again.  XDAX_POISON_SECONDS (default 6) and
- *                       XDAX_POISON_INJECTIONS (default 48) bound it.
+ *                       XDAX_POISON_INJECTIONS (default 48, at most a quarter of the blocks)
+ *                       bound it.
  *
  * MADV_HWPOISON needs CAP_SYS_ADMIN and a kernel with CONFIG_MEMORY_FAILURE (EINVAL
  * otherwise: skipped); a kernel without madvise(2) at all (ENOSYS: the debug kernel) gets the
@@ -814,6 +818,7 @@ struct race {
 	atomic_int stop;
 	atomic_int state;
 	atomic_ullong block;
+	atomic_ullong delay_ns;		/* how long after R_FIRE the faulter punches */
 	atomic_ulong allocs, punches, enospc, errors;
 	atomic_ulong helper_sigbus;
 	atomic_int helpers_ready;
@@ -836,13 +841,14 @@ static unsigned int rnd(unsigned int *s)
 }
 
 #define RACE_OFF	(40 * BLK)
-#define RACE_MAX_DELAY_NS 400000	/* punch 0..400 us after the injector fires */
+#define RACE_MIN_DELAY_NS 1000ULL
+#define RACE_MAX_DELAY_NS 20000000ULL
 
-/* Allocate the block at RACE_OFF, publish it, punch it a random moment after the injector
- * fires: the block goes from in use (folio->mapping set) to free (cleared) under it. */
+/* Allocate the block at RACE_OFF, publish it, punch it delay_ns after the injector fires:
+ * the block goes from in use (folio->mapping set) to free (cleared) under the kernel's
+ * memory-failure walk. */
 static void race_faulter(void)
 {
-	unsigned int seed = 12345;
 	struct xdax_query q;
 	uint64_t t, d;
 	int r;
@@ -868,7 +874,7 @@ static void race_faulter(void)
 				break;
 			sched_yield();
 		}
-		d = rnd(&seed) % RACE_MAX_DELAY_NS;
+		d = atomic_load(&rc->delay_ns);
 		t = now_ns();
 		while (now_ns() - t < d)
 			;
@@ -914,6 +920,7 @@ static void case_inject_race(void)
 	pid_t helpers[RACE_HELPERS], faulter;
 	uint64_t *hit, phys, b, pfn, t_end, t;
 	unsigned int n = 0, nok = 0, nbusy = 0, nother = 0, nhit = 0, i, j;
+	uint64_t center = 100000, dmin = ~0ULL, dmax = 0, d;
 	struct xdax_stats s0, s;
 	int status, r, other_errno = 0;
 
@@ -961,9 +968,26 @@ static void case_inject_race(void)
 		}
 		b = atomic_load(&rc->block);
 		pfn = (phys + b * BLK) / PG + rnd(&seed) % BLOCK_PAGES;
+		/* A delay around the current centre, 0.5x to 1.5x. */
+		d = center / 2 + (uint64_t)(rnd(&seed) % 1000) * center / 1000;
+		dmin = d < dmin ? d : dmin;
+		dmax = d > dmax ? d : dmax;
+		atomic_store(&rc->delay_ns, d);
 		atomic_store(&rc->state, R_FIRE);
 		r = corrupt_pfn(pfn);
 		n++;
+		/*
+		 * Steer the punch into the kernel's walk: on today's module EBUSY means the block
+		 * was already free when memory_failure() looked (punched too early: wait longer),
+		 * success that it was in use all along (punched too late: sooner).  Whatever a
+		 * module answers, the delays keep sweeping a range.
+		 */
+		if (r == -EBUSY)
+			center = center * 3 / 2 + 10000;
+		else
+			center = center * 2 / 3;
+		center = center < RACE_MIN_DELAY_NS ? RACE_MIN_DELAY_NS :
+			 center > RACE_MAX_DELAY_NS ? RACE_MAX_DELAY_NS : center;
 		if (!r) {
 			nok++;
 		} else if (r == -EBUSY) {
@@ -986,9 +1010,10 @@ static void case_inject_race(void)
 		kill(helpers[i], SIGKILL);
 		waitpid(helpers[i], NULL, 0);
 	}
-	xt_note("figure: inject-race: %u s, %u injections into %u distinct blocks (ok %u, EBUSY %u, other %u%s%s), %lu allocs, %lu punches, %d early-kill mappers (%lu SIGBUS), injector SIGBUS %d",
+	xt_note("figure: inject-race: %u s, %u injections into %u distinct blocks (ok %u, EBUSY %u, other %u%s%s), punch %llu..%llu us after the injector fires, %lu allocs, %lu punches, %d early-kill mappers (%lu SIGBUS), injector SIGBUS %d",
 		secs, n, nhit, nok, nbusy, nother, nother ? " last " : "",
-		nother ? strerror(other_errno) : "", atomic_load(&rc->allocs),
+		nother ? strerror(other_errno) : "", (unsigned long long)(n ? dmin / 1000 : 0),
+		(unsigned long long)dmax / 1000, atomic_load(&rc->allocs),
 		atomic_load(&rc->punches), RACE_HELPERS, atomic_load(&rc->helper_sigbus),
 		(int)bus_async);
 	xt_expect(n > 0, "no injection happened");
