@@ -10,7 +10,8 @@
 # (insmod/rmmod cycles, default 50), XDAX_RACE_SECONDS (length of the truncate race, default
 # 6), XDAX_VM_TIMEOUT (seconds per boot, default 900), XDAX_RESULTS (default build/results in
 # the checkout), XDAX_TESTS (only the guest test files whose names start with one of these
-# words, e.g. "t60 t65"; for working on one test).
+# words, e.g. "t60 t65"; for working on one test), XDAX_FUZZ_CALLS / XDAX_FUZZ_SEED (the ioctl
+# fuzzer's number of calls and seed; default 100000 and a fresh seed, printed).
 source "$(dirname "$0")/lib.sh"
 source "$XDAX_TOP/scripts/roots.sh"
 source "$XDAX_TOP/scripts/kernels.sh"
@@ -56,6 +57,8 @@ run_kernel() {
 		"xdaxtest.race_seconds=${XDAX_RACE_SECONDS:-6}" \
 		"xdaxtest.version=$(xdax_version)" "xdaxtest.modpath=$modpath" \
 		${XDAX_MODE:+"xdaxtest.mode=$XDAX_MODE"} \
+		${XDAX_FUZZ_CALLS:+"xdaxtest.fuzz_calls=$XDAX_FUZZ_CALLS"} \
+		${XDAX_FUZZ_SEED:+"xdaxtest.fuzz_seed=$XDAX_FUZZ_SEED"} \
 		${XDAX_TESTS:+"xdaxtest.only=$(echo "$XDAX_TESTS" | tr ' ' ',')"}
 	if [[ ${XDAX_MODE:-} == demo ]]; then
 		grep -av '^ok\|^1\.\.\|^# xdax-guest' "$out/results.tap" || true

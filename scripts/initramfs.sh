@@ -85,6 +85,9 @@ initramfs_build() {
 	depmod -b "$t" "$abi"
 	cp -r "$XDAX_TOP/tests/guest/." "$t/xdax/"
 	install -m 755 "$XDAX_TOP"/tests/build/bin/* "$t/usr/bin/"
+	# The range preflight, and its modprobe hook for t32 to install while it tests it.
+	install -D -m 755 "$XDAX_TOP/scripts/xdax-check-range" "$t/usr/sbin/xdax-check-range"
+	install -D -m 644 "$XDAX_TOP/scripts/modprobe.d/xdax.conf" "$t/usr/share/xdax/modprobe.d/xdax.conf"
 	[[ -z $extra ]] || cp -a "$extra/." "$t/"
 	mv "$t/xdax/init" "$t/init"
 	chmod 755 "$t/init" "$t"/xdax/*.sh

@@ -58,8 +58,8 @@ lint_all() {
 		fail=$((fail + 1))
 	fi
 	# The harness is code too: shellcheck every script (bash libraries and busybox sh tests).
-	if (cd "$XDAX_TOP" && shellcheck -x -S warning scripts/*.sh .ci/run tests/guest/*.sh \
-		tests/guest/init) >"$out/shellcheck.log" 2>&1; then
+	if (cd "$XDAX_TOP" && shellcheck -x -S warning scripts/*.sh scripts/xdax-check-range \
+		.ci/run tests/guest/*.sh tests/guest/init) >"$out/shellcheck.log" 2>&1; then
 		pass=$((pass + 1))
 	else
 		head -n 30 "$out/shellcheck.log" >&2

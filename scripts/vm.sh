@@ -14,6 +14,11 @@
 # Guest physical layout (2 GiB of RAM, -m 2G):
 #   [1 GiB, 1.5 GiB)     memmap=512M$1G    reserved, for xdax
 #   [1.5 GiB, 1.75 GiB)  memmap=256M!1536M legacy pmem, for the reference device-dax
+# and two reservations that are not memory, which xdax-check-range must refuse (t32):
+#   [12 GiB, +64 MiB)    memmap=64M$12G    a hole: no RAM there (t30 uses 8 GiB as an
+#                                          unreserved hole, so this one sits higher)
+#   [0xfee00000, +2 MiB) memmap=2M$0xfee00000  the local APIC's registers and the firmware-
+#                                          reserved 0xfeffc000-0xfeffffff
 XDAX_VM_MEM=${XDAX_VM_MEM:-2G}
 XDAX_VM_SMP=${XDAX_VM_SMP:-2}
 XDAX_VM_TIMEOUT=${XDAX_VM_TIMEOUT:-900}
@@ -21,6 +26,10 @@ XDAX_RANGE_START=0x40000000
 XDAX_RANGE_SIZE=512M
 XDAX_PMEM_START=0x60000000
 XDAX_PMEM_SIZE=256M
+XDAX_HOLE_START=0x300000000
+XDAX_HOLE_SIZE=64M
+XDAX_MMIO_START=0xfee00000
+XDAX_MMIO_SIZE=2M
 
 # Any of these on the console fails the run, whatever the tests said.
 XDAX_SPLAT_RE='BUG:|WARNING:|KASAN:|UBSAN:|Call Trace|kernel BUG at|Oops|general protection fault|Kernel panic|DEBUG_LOCKS_WARN_ON|possible (circular|recursive) locking|inconsistent lock state|lockdep is turned off|INFO: task .* blocked for more than|soft lockup|hard LOCKUP|RCU stall|rcu_sched self-detected stall'
@@ -34,6 +43,8 @@ vm_run() {
 	local append="console=ttyS0,115200 panic=-1 panic_on_warn=1 oops=panic"
 	append+=" hung_task_panic=1 sysctl.kernel.hung_task_timeout_secs=60 softlockup_panic=1"
 	append+=" memmap=${XDAX_RANGE_SIZE}\$${XDAX_RANGE_START} memmap=${XDAX_PMEM_SIZE}!${XDAX_PMEM_START}"
+	append+=" memmap=${XDAX_HOLE_SIZE}\$${XDAX_HOLE_START} memmap=${XDAX_MMIO_SIZE}\$${XDAX_MMIO_START}"
+	append+=" xdaxtest.hole=${XDAX_HOLE_SIZE}@${XDAX_HOLE_START} xdaxtest.mmio=${XDAX_MMIO_SIZE}@${XDAX_MMIO_START}"
 	# Test markers go through /dev/kmsg: no rate limit on them, and room for a soak's log.
 	append+=" printk.devkmsg=on log_buf_len=4M"
 	append+=" mitigations=off rdinit=/init xdaxtest.kernel=$name $*"
