@@ -20,7 +20,15 @@
 #   [0xfee00000, +2 MiB) memmap=2M$0xfee00000  the local APIC's registers and the firmware-
 #                                          reserved 0xfeffc000-0xfeffffff
 XDAX_VM_MEM=${XDAX_VM_MEM:-2G}
-XDAX_VM_SMP=${XDAX_VM_SMP:-2}
+# vCPUs: 4 for one kernel of each mapping era (6.12 devmap, 7.2 refcounted), where the races
+# get more interleavings (4 vCPU threads on 2 host cores are preempted mid-path); 2 for the
+# rest, the debug kernel (5x slower) included.  XDAX_VM_SMP overrides it for every kernel.
+vm_smp() {
+	case ${XDAX_VM_SMP:-} in
+	'') case $1 in 6.12 | 7.2) echo 4 ;; *) echo 2 ;; esac ;;
+	*) echo "$XDAX_VM_SMP" ;;
+	esac
+}
 XDAX_VM_TIMEOUT=${XDAX_VM_TIMEOUT:-900}
 XDAX_RANGE_START=0x40000000
 XDAX_RANGE_SIZE=512M
@@ -50,7 +58,7 @@ vm_run() {
 	append+=" mitigations=off rdinit=/init xdaxtest.kernel=$name $*"
 	echo "$append" >"$out/cmdline"
 	local t0=$SECONDS
-	timeout -k 10 "$XDAX_VM_TIMEOUT" qemu-system-x86_64 "${accel[@]}" -smp "$XDAX_VM_SMP" \
+	timeout -k 10 "$XDAX_VM_TIMEOUT" qemu-system-x86_64 "${accel[@]}" -smp "$(vm_smp "$name")" \
 		-m "$XDAX_VM_MEM" -machine pc -nodefaults -display none -no-reboot \
 		-chardev file,id=con,path="$out/console.log" -serial chardev:con \
 		-chardev file,id=res,path="$out/results.tap" -serial chardev:res \
