@@ -137,6 +137,7 @@ static int plausible(unsigned long cmd, int err)
 #define NR_ERRNO	160
 static unsigned long hist[NR_SLOTS][NR_ERRNO + 1];	/* [slot][0] = successes */
 static unsigned long implausible;
+static unsigned long bad_hist[NR_SLOTS][NR_ERRNO + 2];	/* [NR_ERRNO + 1]: not 0 or -1 */
 
 /* --- arguments ------------------------------------------------------------------------ */
 
@@ -592,6 +593,14 @@ static void print_histogram(double ms)
 					      hist[s][e]);
 		xt_note("figure: fuzz %s", line);
 	}
+	for (s = 0; s < NR_SLOTS; s++)
+		for (e = 0; e <= NR_ERRNO + 1; e++)
+			if (bad_hist[s][e])
+				xt_note("figure: fuzz implausible %s %s: %lu", slot_name(s),
+					!e ? "success" : e == NR_ERRNO + 1 ? "odd return value" :
+					e == NR_ERRNO ? "other errno" :
+					strerrorname_np(e) ? strerrorname_np(e) : "?",
+					bad_hist[s][e]);
 }
 
 static void t_fuzz(void)
@@ -648,6 +657,8 @@ static void t_fuzz(void)
 			if (plausible(cmd, e))
 				continue;
 		}
+		bad_hist[slot][r != 0 && r != -1 ? NR_ERRNO + 1 :
+			       !r ? 0 : e > 0 && e < NR_ERRNO ? e : NR_ERRNO]++;
 		if (implausible++ < 20)
 			xt_note("implausible: call %lu %s cmd %#lx (nr %u dir %u size %u) on %s, arg %s %p (size field %#x): returned %d errno %s",
 				i, slot_name(slot), cmd, (unsigned int)_IOC_NR(cmd),

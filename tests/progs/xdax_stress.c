@@ -25,7 +25,9 @@
  *                       block mapped at the wrong offset or kept mapped after a punch.
  *   pin-vs-punch        (1.7) threads pin (XDAX_IOC_PIN, 4 KiB and 2 MiB, on PMD-mapped
  *                       blocks) and unpin while others punch NOWAIT (the reaper is kept busy
- *                       by longer pins) and truncate, blocking, the same blocks.
+ *                       by longer pins) and truncate, blocking, the same blocks.  48 views
+ *                       of the blocks: a punch zaps them one VMA at a time, so a block that
+ *                       left the file stays mapped a while in the last ones.
  *   gupfast-vs-punch    (1.2) >= 8 threads vmsplice (gup-fast, FOLL_GET) pages of PMD-mapped
  *                       blocks and check what the pipe gives back; others pin with
  *                       pin_user_pages_fast (XDAX_IOC_PIN) and refault, while NOWAIT punches
@@ -245,7 +247,9 @@ struct view {
 	const char *name;
 };
 
-static struct view views[2];
+#define PIN_VIEWS	48	/* PMD-able views of the raced blocks in a pin/gup race */
+
+static struct view views[PIN_VIEWS];
 static int nviews;
 static int vfd;			/* this process's open of the device */
 
@@ -998,6 +1002,17 @@ static void case_hole_zeroed_once(void)
 
 /* --- pin-vs-punch (1.7) --------------------------------------------------------------- */
 
+/*
+ * Many PMD-able views of the same blocks: a punch zaps them one VMA after the other
+ * (unmap_mapping_pages walks the file's i_mmap), so the last ones still map a block for a
+ * while after it left the file.  Threads pin and splice through any of them.
+ */
+static void pin_views(void)
+{
+	for (nviews = 0; nviews < PIN_VIEWS; nviews++)
+		view_pmd(&views[nviews], fd);
+}
+
 #define PP_TOUCHERS	3
 #define PP_PINNERS	8
 #define PP_PUNCHERS	3
@@ -1014,11 +1029,12 @@ static void *toucher(void *arg)
 {
 	long id = (long)arg;
 	uint64_t s = seed_of(id), r;
-	struct access a = { .v = &views[0] };
+	struct access a = { 0 };
 	unsigned int gen = 0;
 
 	while (worker_go()) {
 		r = rnd(&s);
+		a.v = &views[(r >> 32) % nviews];
 		a.foff = pick_block(r) * BLK + ((r >> 8) % (BLK / PG)) * PG;
 		a.write = (r >> 4) & 1;
 		a.gen = ++gen;
@@ -1045,7 +1061,7 @@ static void *pinner(void *arg)
 
 	while (worker_go()) {
 		r = rnd(&s);
-		a = views[0].va + pick_block(r) * BLK;
+		a = views[(r >> 32) % nviews].va + pick_block(r) * BLK;
 		memset(&p, 0, sizeof(p));
 		p.size = sizeof(p);
 		if (!((r >> 4) % 4)) {
@@ -1154,8 +1170,7 @@ static void case_pin_vs_punch(void)
 	long i;
 
 	case_begin();
-	view_pmd(&views[0], fd);
-	nviews = 1;
+	pin_views();
 	for (i = 0; i < PP_TOUCHERS; i++)
 		spawn(toucher, i);
 	for (i = 0; i < PP_PINNERS; i++)
@@ -1166,10 +1181,10 @@ static void case_pin_vs_punch(void)
 	rounds = coordinate(workers);
 	s = xt_stats(fd);
 	xt_note("figure: pin-vs-punch: %d threads (%d pinners, %d touchers, %d NOWAIT punchers, "
-		"1 blocking truncater), %.1f s, %d rounds (audits), %lu 4 KiB pins, %lu 2 MiB pins, "
+		"1 blocking truncater), %d PMD-able views, %.1f s, %d rounds (audits), %lu 4 KiB pins, %lu 2 MiB pins, "
 		"%lu pins EFAULT, %lu punches, %lu truncates, %llu pmd faults, %llu reclaim events, "
 		"%lu words checked", workers, PP_PINNERS, PP_TOUCHERS, PP_PUNCHERS,
-		now_s() - t_begin, rounds, ctr(C_PIN), ctr(C_PIN_BIG), ctr(C_PIN_EFAULT),
+		PIN_VIEWS, now_s() - t_begin, rounds, ctr(C_PIN), ctr(C_PIN_BIG), ctr(C_PIN_EFAULT),
 		ctr(C_PUNCH), ctr(C_TRUNC),
 		(unsigned long long)(s.pmd_faults - s_begin.pmd_faults),
 		(unsigned long long)(s.reclaim_events - s_begin.reclaim_events), ctr(C_WORDS));
@@ -1213,7 +1228,7 @@ static void *splicer(void *arg)
 		r = rnd(&s);
 		npg = 1 + (r >> 2) % GF_MAX_PAGES;
 		foff = pick_block(r >> 40) * BLK + ((r >> 8) % (BLK / PG - npg + 1)) * PG;
-		iov.iov_base = views[0].va + foff;
+		iov.iov_base = views[(r >> 32) % nviews].va + foff;
 		iov.iov_len = npg * PG;
 		n = vmsplice(pfd[1], &iov, 1, 0);
 		if (n < 0) {
@@ -1256,7 +1271,8 @@ static void *fast_pinner(void *arg)
 		r = rnd(&s);
 		memset(&p, 0, sizeof(p));
 		p.size = sizeof(p);
-		p.addr = (uintptr_t)views[0].va + pick_block(r) * BLK + ((r >> 8) % (BLK / PG)) * PG;
+		p.addr = (uintptr_t)views[(r >> 32) % nviews].va + pick_block(r) * BLK +
+			 ((r >> 8) % (BLK / PG)) * PG;
 		p.length = PG;
 		if (ioctl(fd, XDAX_IOC_PIN, &p)) {
 			e = errno;
@@ -1281,8 +1297,7 @@ static void case_gupfast_vs_punch(void)
 	long i;
 
 	case_begin();
-	view_pmd(&views[0], fd);
-	nviews = 1;
+	pin_views();
 	for (i = 0; i < GF_SPLICERS; i++)
 		spawn(splicer, i);
 	for (i = 0; i < GF_PINNERS; i++)
@@ -1294,10 +1309,10 @@ static void case_gupfast_vs_punch(void)
 	rounds = coordinate(workers);
 	s = xt_stats(fd);
 	xt_note("figure: gupfast-vs-punch: %d threads (%d vmsplice, %d pin_user_pages_fast, "
-		"%d writers, %d NOWAIT punchers), %.1f s, %d rounds (audits), %lu vmsplices "
+		"%d writers, %d NOWAIT punchers), %d PMD-able views, %.1f s, %d rounds (audits), %lu vmsplices "
 		"(%lu EFAULT), %lu pins (%lu EFAULT), %lu punches, %llu pmd faults, %llu reclaim "
 		"events, %lu words checked", workers, GF_SPLICERS, GF_PINNERS, GF_WRITERS,
-		GF_PUNCHERS, now_s() - t_begin, rounds, ctr(C_SPLICE), ctr(C_SPLICE_EFAULT),
+		GF_PUNCHERS, PIN_VIEWS, now_s() - t_begin, rounds, ctr(C_SPLICE), ctr(C_SPLICE_EFAULT),
 		ctr(C_PIN), ctr(C_PIN_EFAULT), ctr(C_PUNCH),
 		(unsigned long long)(s.pmd_faults - s_begin.pmd_faults),
 		(unsigned long long)(s.reclaim_events - s_begin.reclaim_events), ctr(C_WORDS));
