@@ -183,6 +183,7 @@ static bool xdax_foreign_sync(struct xdax_dev *xd)
 
 /* ---- the reaper --------------------------------------------------------- */
 
+/* Run the reaper now, and from its shortest delay.  Context: takes the core lock. */
 static void xdax_reaper_kick(struct xdax_dev *xd)
 {
 	mutex_lock(&xd->core.lock);
