@@ -28,6 +28,34 @@ sparse_ensure() {
 	echo "$d/sparse"
 }
 
+# readme_lint: every code block of README.md says how a test runs it (its marker, see
+# tests/readme/blocks.awk), and every host command is one that make check runs
+# (tests/readme/host-commands).  Prints the problems; fails if there is one.
+readme_lint() {
+	local d f line bad=0
+	d=$(mktemp -d)
+	awk -v dir="$d" -f "$XDAX_TOP/tests/readme/blocks.awk" "$XDAX_TOP/README.md"
+	if [[ -s $d/untagged ]]; then
+		echo "README.md: code blocks without a <!-- readme: KIND --> marker (line: first line):"
+		cat "$d/untagged"
+		bad=1
+	fi
+	for f in "$d"/*-host*.txt; do
+		[[ -e $f ]] || continue
+		while IFS= read -r line; do
+			line=$(echo "${line%%#*}" | sed 's/[[:space:]]*$//')
+			[[ -n $line ]] || continue
+			if ! cut -f1 "$XDAX_TOP/tests/readme/host-commands" | grep -qxF -- "$line"; then
+				echo "README.md: host command not in tests/readme/host-commands: $line"
+				bad=1
+			fi
+		done <"$f"
+	done
+	compgen -G "$d/*-guest.txt" >/dev/null || { echo "README.md: no guest blocks"; bad=1; }
+	rm -rf "$d"
+	return $bad
+}
+
 # lint_all OUTDIR: record one result per check.
 lint_all() {
 	local out=$1 src kdir sparse pass=0 fail=0
@@ -65,5 +93,11 @@ lint_all() {
 		head -n 30 "$out/shellcheck.log" >&2
 		fail=$((fail + 1))
 	fi
-	record lint "$pass" "$fail" 0 "checkpatch --strict; W=1 + sparse on $(basename "${kdir:-none}"); shellcheck"
+	if readme_lint >"$out/readme.log" 2>&1; then
+		pass=$((pass + 1))
+	else
+		cat "$out/readme.log" >&2
+		fail=$((fail + 1))
+	fi
+	record lint "$pass" "$fail" 0 "checkpatch --strict; W=1 + sparse on $(basename "${kdir:-none}"); shellcheck; README blocks"
 }
