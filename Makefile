@@ -3,6 +3,7 @@
 #   make [KDIR=...]        build module/xdax.ko for KDIR (default: the running kernel)
 #   make check             the whole test matrix in QEMU (see README.md)
 #   make demo              boot one kernel with a reserved range and run the demo program
+#   make tool              the xdax command-line tool and its man page (tools/xdax, see its Makefile)
 #   make clean
 #   make dkms-src DESTDIR=/usr/src/xdax-VERSION   install the DKMS source tree
 
@@ -23,6 +24,9 @@ check:
 demo:
 	./scripts/demo.sh $(KERNEL)
 
+tool:
+	$(MAKE) -C tools/xdax
+
 dkms-src:
 	@set -e; for f in $(filter-out module/xdax_config.h,$(DKMS_FILES)); do \
 		install -D -m $$(test -x $$f && echo 755 || echo 644) $$f $(DESTDIR)/$$f; done
@@ -32,4 +36,4 @@ clean:
 	$(MAKE) -C module clean KDIR=$(KDIR) 2>/dev/null || true
 	if [ -d tests ]; then $(MAKE) -C tests clean; fi
 
-.PHONY: all modules check demo dkms-src clean
+.PHONY: all modules check demo dkms-src clean tool
