@@ -100,7 +100,7 @@ static const struct verb verbs[] = {
 	{ "check-range", verb_check_range, "[-v] [--modprobe] SIZE@START[,SIZE@START...]",
 	  OPT_VERBOSE | OPT_MODPROBE, DEV_NONE, 0, 64,
 	  "is a ranges= value safe to give to the module? (the range-safety preflight)",
-	  "Runs xdax-check-range(8), the one implementation of the preflight (a POSIX shell\n"
+	  "Runs xdax-check-range, the one implementation of the preflight (a POSIX shell\n"
 	  "script that the modprobe install hook runs too): the range must be System RAM in the\n"
 	  "firmware memory map, wholly \"Reserved\" in /proc/iomem (memmap=SIZE$START) and\n"
 	  "claimed by nothing else, in multiples of 2 MiB.  It never touches the memory.  It\n"
@@ -164,9 +164,9 @@ static const struct { const char *title, *text; } sections[] = {
 	  "  xdax list -u\n"
 	  "  xdax truncate 256M                 # xdax0, waiting for pinned blocks\n"
 	  "  xdax pin xdax0 0 2M &              # hold a long-term pin on the first block\n"
-	  "  xdax truncate --nowait 0           # pending: 1 (pinned)\n"
-	  "  xdax wait-reclaim --timeout=30 &   # the event, once the pin goes\n"
-	  "  xdax unpin\n"
+	  "  xdax truncate --nowait 0           # \"pending\": 1, the pinned block\n"
+	  "  xdax unpin                         # the pin goes, the block is freed\n"
+	  "  xdax wait-reclaim --all --timeout=30\n"
 	  "  xdax check-range 512M@4G" },
 	{ NULL, NULL },
 };
@@ -334,7 +334,7 @@ static int man_page(void)
 		roff_text(sections[i].text);
 	}
 	puts(".SH FILES\n/dev/xdax*, /sys/class/xdax/xdax*/, /usr/sbin/xdax\\-check\\-range");
-	puts(".SH \"SEE ALSO\"\n.BR xdax\\-check\\-range (8),\n.BR daxctl (1),\n.BR modprobe (8)");
+	puts(".SH \"SEE ALSO\"\n.BR daxctl (1),\n.BR modprobe (8)");
 	return XS_OK;
 }
 
