@@ -106,7 +106,7 @@ static const struct verb verbs[] = {
 	  "claimed by nothing else, in multiples of 2 MiB.  It never touches the memory.  It\n"
 	  "needs root.  Exits 0 safe, 1 unsafe (one line per problem), 2 usage.  -v says where\n"
 	  "the maps came from; --modprobe checks the ranges= that modprobe would use." },
-	{ NULL },
+	{ 0 },
 };
 
 struct optdef {
@@ -130,7 +130,7 @@ static const struct optdef options[] = {
 	{ "stdin", 'i', NULL, OPT_STDIN, "also release on a line or end of file on stdin" },
 	{ "pid", 'p', "PID", OPT_PID, "only the holder with this process id" },
 	{ "all", 'a', NULL, OPT_ALL, "wait until no block awaits reclaim" },
-	{ NULL },
+	{ 0 },
 };
 
 /* Sections shared by xdax --help and the man page. */
