@@ -690,7 +690,8 @@ int verb_wait_reclaim(struct xctx *c)
 		ms = -1;
 		if (deadline) {
 			left = now_ns() < deadline ? deadline - now_ns() : 0;
-			ms = left / 1000000 + (left % 1000000 != 0);
+			ms = left / 1000000 >= INT_MAX ? INT_MAX :
+			     (int)(left / 1000000 + (left % 1000000 != 0));
 		}
 		r = poll(&pfd, 1, ms);
 		if (r < 0 && errno == EINTR)
