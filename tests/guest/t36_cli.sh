@@ -19,12 +19,12 @@ mkdir -p $T36
 # t36 WANT-RC ARGS...: run xdax ARGS, stdout in $T36/out, stderr in $T36/err; fail unless
 # it exits WANT-RC.
 t36() {
-	want=$1
+	t36_want=$1
 	shift
 	xdax "$@" >$T36/out 2>$T36/err
-	rc=$?
-	[ $rc = "$want" ] && return 0
-	echo "xdax $*: exit $rc, expected $want"
+	t36_rc=$?
+	[ $t36_rc = "$t36_want" ] && return 0
+	echo "xdax $*: exit $t36_rc, expected $t36_want"
 	sed 's/^/  stdout: /' $T36/out | head -n 20
 	sed 's/^/  stderr: /' $T36/err
 	return 1
@@ -117,8 +117,9 @@ t36_help() {
 	t36 0 --help || return
 	grep -q '^usage: xdax VERB' $T36/out || fail "xdax --help: no usage line" || return
 	[ ! -s $T36/err ] || fail "xdax --help wrote to stderr: $(cat $T36/err)" || return
+	cp $T36/out $T36/help
 	for v in $T36_VERBS; do
-		grep -q "^  $v " $T36/out || fail "xdax --help does not list $v" || return
+		grep -q "^  $v " $T36/help || fail "xdax --help does not list $v" || return
 		t36 0 "$v" --help || return
 		grep -q "^usage: xdax $v " $T36/out || fail "xdax $v --help: no usage line: $(head -n 2 $T36/out)" || return
 		grep -q '^options:' $T36/out || fail "xdax $v --help: no options" || return
