@@ -183,6 +183,12 @@ if ! load ranges=$((R_SIZE >> 20))M@"$R_START"; then
 	not_ok "cli: load ranges=$((R_SIZE >> 20))M@$R_START" "$LOAD_OUT"
 else
 	ok "cli: load ranges=$((R_SIZE >> 20))M@$R_START"
+	# What a person sees (diagnostics, not assertions).
+	for a in "list -u" "list --table" "info" "stats"; do
+		diag "\$ xdax $a"
+		# shellcheck disable=SC2086 # the words of $a are the arguments
+		xdax $a 2>&1 | sed 's/^/#   /'
+	done
 
 	t36_list() {
 		t36 0 list || return
