@@ -102,6 +102,15 @@ t36_pin() {
 	[ "$(stat_of pinned_pages)" = 512 ] || fail "pinned_pages $(stat_of pinned_pages) while held, expected 512"
 }
 
+# t36_reset: the state every stateful case starts from, whatever an earlier case left (so
+# that one failure does not cascade): no pin holder of ours, nothing awaiting reclaim, the
+# full size.
+t36_reset() {
+	xdax unpin >/dev/null 2>&1
+	xdax wait-reclaim --all --timeout=30 >/dev/null 2>&1
+	xdax truncate "$R_SIZE" >/dev/null 2>&1
+}
+
 # --- before the module is loaded --------------------------------------------------------
 t36_no_module() {
 	! xdax_loaded || fail "xdax is loaded" || return
@@ -265,6 +274,7 @@ else
 	check "cli: stats: every field equals sysfs stats/<field>" t36_stats
 
 	t36_alloc_query_punch() {
+		t36_reset
 		used=$(stat_of in_use)
 		t36 0 allocate xdax0 0 4M || return
 		jeq .allocated 2 || return
@@ -296,6 +306,7 @@ else
 	check "cli: allocate adds blocks, query shows them in use, punch frees them (stats, query)" t36_alloc_query_punch
 
 	t36_truncate() {
+		t36_reset
 		t36 0 allocate 300M 4M || return
 		jeq .allocated 2 || return
 		t36 0 truncate xdax0 256M || return
@@ -350,6 +361,7 @@ else
 	check "cli: a file that is not an xdax device exits 3: '/dev/null is not an xdax device'" t36_not_xdax
 
 	t36_pin_unpin() {
+		t36_reset
 		t36_pin p1 xdax0 0 2M || return
 		h=$BG
 		jeq .chardev xdax0 $T36/p1.out || return
@@ -369,6 +381,7 @@ else
 	check "cli: pin holds a pin (stats pinned_pages 512) until xdax unpin releases it" t36_pin_unpin
 
 	t36_pin_signal() {
+		t36_reset
 		t36_pin p2 || return
 		kill -TERM "$BG"
 		t36_reap "$BG" 0 || return
@@ -389,6 +402,7 @@ else
 	check "cli: a pin holder releases on SIGTERM, and with --stdin on a line of input" t36_pin_signal
 
 	t36_nowait_reclaim() {
+		t36_reset
 		t36 0 wait-reclaim --all --timeout=5 || return
 		jeq .awaiting_reclaim 0 || return
 		t36_pin p4 || return
@@ -418,6 +432,7 @@ else
 	check "cli: truncate --nowait leaves the pinned block pending; wait-reclaim returns the event once unpin frees it" t36_nowait_reclaim
 
 	t36_timeout() {
+		t36_reset
 		t36_pin p5 || return
 		h=$BG
 		t36 1 truncate --timeout=1s 0 || return
@@ -457,6 +472,7 @@ else
 	U1000="xdax_runas -l $((8 << 20)) 1000 1000,990"
 	U1001="xdax_runas 1001 1001"
 	t36_user() {
+		t36_reset
 		chgrp 990 /dev/xdax0 && chmod 0660 /dev/xdax0 || return
 		# shellcheck disable=SC2086
 		$U1000 xdax list >$T36/out 2>$T36/err || fail "list as uid 1000: $(cat $T36/err)" || return
