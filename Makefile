@@ -4,6 +4,7 @@
 #   make check             the whole test matrix in QEMU (see README.md)
 #   make demo              boot one kernel with a reserved range and run the demo program
 #   make docs              render docs/states.png from docs/states.dot (Graphviz)
+#   make tool              the xdax command-line tool and its man page (tools/xdax, see its Makefile)
 #   make clean
 #   make dkms-src DESTDIR=/usr/src/xdax-VERSION   install the DKMS source tree
 
@@ -26,6 +27,8 @@ demo:
 
 docs:
 	./scripts/docs.sh
+tool:
+	$(MAKE) -C tools/xdax
 
 dkms-src:
 	@set -e; for f in $(filter-out module/xdax_config.h,$(DKMS_FILES)); do \
@@ -36,4 +39,4 @@ clean:
 	$(MAKE) -C module clean KDIR=$(KDIR) 2>/dev/null || true
 	if [ -d tests ]; then $(MAKE) -C tests clean; fi
 
-.PHONY: all modules check demo docs dkms-src clean
+.PHONY: all modules check demo docs tool dkms-src clean
