@@ -75,6 +75,30 @@ static __poll_t xdax_poll(struct file *file, poll_table *wait)
 	return xdax_event_ready(xf) ? EPOLLIN | EPOLLRDNORM : 0;
 }
 
+/*
+ * fsync, fdatasync and msync(MS_SYNC) of a shared mapping (vfs_fsync_range).
+ * Every store through a mapping, write fault or O_DIRECT transfer already
+ * sits in the memory that is the file: there is no page cache copy, no dirty
+ * state and no write-back to start or wait for.  The only memory xdax takes
+ * today is memmap= DRAM (xdax_check_range: reserved, never pmem), which is
+ * cache-coherent for CPUs and DMA and loses its content at power-off anyway:
+ * flushing CPU caches to it would make nothing more visible or more durable,
+ * so nothing is flushed.  A persistent memory type would have to write the
+ * caches of [start, end] back here (arch_wb_cache_pmem(), as fs/dax does for
+ * its dirty entries) before it could promise durability.
+ *
+ * Any range is accepted, as for a regular file: bytes past the file size or
+ * the capacity have nothing to sync.  The result is the address_space's
+ * error sequence as this file last saw it, as every filesystem reports it
+ * (xdax itself never records a write-back error there today).
+ * Context: process; takes the file's f_lock only when an error is to be
+ * reported.
+ */
+static int xdax_fsync(struct file *file, loff_t start, loff_t end, int datasync)
+{
+	return file_check_and_advance_wb_err(file);
+}
+
 static const struct file_operations xdax_fops = {
 	.owner = THIS_MODULE,
 	.open = xdax_open,
@@ -82,6 +106,7 @@ static const struct file_operations xdax_fops = {
 	.read = xdax_read,
 	.poll = xdax_poll,
 	.mmap = xdax_mmap,
+	.fsync = xdax_fsync,
 	.get_unmapped_area = xdax_get_unmapped_area,
 	.unlocked_ioctl = xdax_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
