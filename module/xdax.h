@@ -235,6 +235,8 @@ int xdax_pin(struct xdax_file *xf, unsigned long addr, unsigned long len, bool w
 	     u64 *id);
 int xdax_unpin(struct xdax_file *xf, u64 id);
 void xdax_unpin_all(struct xdax_file *xf);
+struct seq_file;
+void xdax_pin_show(struct seq_file *m, struct xdax_file *xf);
 
 /* xdax_pgmap.c */
 int xdax_check_range(unsigned int id, const struct xdax_range *r);
