@@ -9,7 +9,7 @@ R_SIZE=$(cmdline range_size)
 # r54_shell_fd: a shell's own open of the device, as an administrator would look at it.
 r54_shell_fd() {
 	exec 7<>/dev/xdax0 || fail "open /dev/xdax0 on fd 7" || return
-	out=$(cat /proc/$$/fdinfo/7)
+	out=$(cat /proc/self/fdinfo/7)
 	exec 7>&-
 	echo "$out" | sed 's/^/# fdinfo: /'
 	echo "$out" | grep -qx "xdax-device:	xdax0" || fail "no xdax-device line: $out" || return
@@ -24,7 +24,7 @@ if load ranges=$((R_SIZE >> 20))M@"$R_START"; then
 	ok "fdinfo: load ranges=$((R_SIZE >> 20))M@$R_START"
 	case_point xdax_obs /dev/xdax0 fdinfo \
 		"fdinfo: size, block counts, per-open pins (count, pages, blocks), pending events; follows pins and events, two opens distinct, the holder of a block awaiting reclaim named in its process's fdinfo"
-	check "fdinfo: cat /proc/\$\$/fdinfo of a shell's open" r54_shell_fd
+	check "fdinfo: cat /proc/self/fdinfo of a shell's open" r54_shell_fd
 	check "fdinfo: audit clean and blocks conserved" xdax_audit_ok
 	check "fdinfo: rmmod" unload
 else
