@@ -218,6 +218,14 @@ struct xdax_wait {
 	u64 freed, pending;	/* results */
 };
 
+/* How a truncate or punch stopped waiting (the xdax_wait_end tracepoint). */
+enum xdax_wait_reason {
+	XDAX_WAITED_IDLE,		/* every block freed */
+	XDAX_WAITED_EINTR,	/* a signal */
+	XDAX_WAITED_TIMEOUT,	/* XDAX_KWAIT_TIMEOUT expired */
+	XDAX_WAITED_NOWAIT,	/* NOWAIT: the rest await reclaim */
+};
+
 int xdax_reclaim_init(void);
 void xdax_reclaim_exit(void);
 void xdax_reclaim_dev_init(struct xdax_dev *xd);

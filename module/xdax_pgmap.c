@@ -20,6 +20,7 @@
 
 #include "xdax.h"
 #include "xdax_compat.h"
+#include "xdax_trace.h"
 
 static struct xdax_dev *xdax_pgmap_dev(struct dev_pagemap *pgmap)
 {
@@ -38,6 +39,8 @@ void xdax_pgmap_free(struct page *page)
 	struct xdax_dev *xd = xdax_pgmap_dev(xdax_page_pgmap(page));
 
 	atomic64_inc(&xd->pgmap_free_calls);
+	trace_xdax_anomaly(xd, (page_to_pfn(page) - PHYS_PFN(xd->range.start)) >> XDAX_BLOCK_ORDER,
+			   "kernel page_free");
 	pr_err_ratelimited("%s: anomaly: kernel freed pfn %#lx behind xdax's back\n",
 			   dev_name(&xd->dev), page_to_pfn(page));
 }
@@ -60,9 +63,11 @@ static unsigned long xdax_poison_block(struct xdax_dev *xd, unsigned long b)
 	filemap_invalidate_lock_shared(mapping);
 	was = xdax_core_poisoned(&xd->core, b);
 	st = xdax_core_poison(&xd->core, b, &fblock);
+	trace_xdax_poison(xd, b, st, !was);
 	if (st == XDAX_CORE_IN_USE) {
 		/* A fault past its poison check holds this lock: wait it out. */
 		xdax_fault_lock(xd, fblock);
+		trace_xdax_zap(xd, (u64)fblock << XDAX_BLOCK_SHIFT, XDAX_BLOCK_SIZE);
 		unmap_mapping_pages(mapping, (pgoff_t)fblock << XDAX_BLOCK_ORDER,
 				    XDAX_BLOCK_PAGES, false);
 		xdax_fault_unlock(xd, fblock);

@@ -15,6 +15,7 @@
 
 #include "xdax.h"
 #include "xdax_compat.h"
+#include "xdax_trace.h"
 
 struct xdax_pin_rec {
 	struct list_head link;
@@ -28,6 +29,7 @@ struct xdax_pin_rec {
 
 static void xdax_pin_release(struct xdax_dev *xd, struct xdax_pin_rec *p)
 {
+	trace_xdax_unpin(xd, p->id, p->addr, p->nr);
 	unpin_user_pages(p->pages, p->nr);
 	atomic64_sub(p->nr, &xd->pinned_pages);
 	account_locked_vm(p->mm, p->charged, false);
@@ -152,6 +154,7 @@ int xdax_pin(struct xdax_file *xf, unsigned long addr, unsigned long len, bool w
 	mutex_lock(&xf->lock);
 	p->id = ++xf->next_pin_id;
 	list_add_tail(&p->link, &xf->pins);
+	trace_xdax_pin(xd, p->id, addr, p->nr);
 	mutex_unlock(&xf->lock);
 	*id = p->id;
 	return 0;
