@@ -10,11 +10,19 @@
  *            a NOWAIT punch of a pinned block is traced to its holder: another process's
  *            fdinfo names the block awaiting reclaim in its pin line.
  *
+ *   trace    the tracepoints (trace system xdax, through tracefs) during the seeds'
+ *            scenario: map, write-fault a block, pin a page, NOWAIT truncate to 0, unpin,
+ *            the reaper frees the block and raises the reclaim event, read it, grow back,
+ *            refault.  The exact sequence of xdax events with every field (blocks as QUERY
+ *            gives them, offsets, address, pin id, reason, counts, event seq) must be seen.
+ *
  * Every case audits the device and leaves it at its capacity with nothing allocated.
  */
 #define _GNU_SOURCE
 #include <poll.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 
 #include "xdax_test.h"
 
@@ -287,9 +295,184 @@ static void fdinfo_case(void)
 	close(fd1);
 }
 
+/* ---- trace ----------------------------------------------------------------------------- */
+
+static char tdir[64];
+
+static void tw(const char *file, const char *val)
+{
+	char path[160];
+	int f;
+
+	snprintf(path, sizeof(path), "%s/%s", tdir, file);
+	f = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (f < 0 || write(f, val, strlen(val)) != (ssize_t)strlen(val))
+		xt_die("write %s to %s: %s", val, path, strerror(errno));
+	close(f);
+}
+
+/* tracefs, mounted on /sys/kernel/tracing if it is not yet. */
+static void tracefs_find(void)
+{
+	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	char path[160];
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/events", dirs[i]);
+		if (!access(path, F_OK)) {
+			snprintf(tdir, sizeof(tdir), "%s", dirs[i]);
+			break;
+		}
+	}
+	if (!tdir[0]) {
+		if (mount("nodev", dirs[0], "tracefs", 0, NULL))
+			xt_die("mount -t tracefs %s: %s", dirs[0], strerror(errno));
+		snprintf(tdir, sizeof(tdir), "%s", dirs[0]);
+	}
+	snprintf(path, sizeof(path), "%s/events/xdax/enable", tdir);
+	if (access(path, F_OK))
+		xt_die("%s missing: xdax registered no trace events", path);
+}
+
+static void trace_off(void)
+{
+	if (tdir[0]) {
+		tw("tracing_on", "0");
+		tw("events/xdax/enable", "0");
+	}
+}
+
+#define MAX_EV	64
+static char got[MAX_EV][160], want[MAX_EV][160];
+static int ngot, nwant;
+
+__attribute__((format(printf, 1, 2)))
+static void expect_ev(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (nwant == MAX_EV)
+		xt_die("too many expected events");
+	va_start(ap, fmt);
+	vsnprintf(want[nwant++], sizeof(want[0]), fmt, ap);
+	va_end(ap);
+}
+
+/* The xdax events in the trace buffer, as "name: fields". */
+static void trace_read(void)
+{
+	char path[160], line[512], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/trace", tdir);
+	f = fopen(path, "re");
+	if (!f)
+		xt_die("open %s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (line[0] == '#')
+			continue;
+		p = strstr(line, ": xdax_");
+		if (!p) {
+			if (strstr(line, "LOST"))
+				xt_fail("trace: %s", line);
+			continue;
+		}
+		if (ngot < MAX_EV)
+			snprintf(got[ngot], sizeof(got[0]), "%s", p + 2);
+		ngot++;
+	}
+	fclose(f);
+}
+
+static void trace_case(void)
+{
+	int fd = xt_open(xt_dev), i, r;
+	struct xdax_info info = xt_info(fd);
+	unsigned long long b1, b2, seq;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct xdax_set_size ss;
+	struct xdax_event ev;
+	uint64_t id;
+	char *m;
+
+	reset(fd, "start");
+	tracefs_find();
+	atexit(trace_off);
+	seq = xt_stats(fd).reclaim_events;
+	m = map_dev(fd, BLK, 0);
+	tw("tracing_on", "0");
+	tw("trace", "");
+	tw("buffer_size_kb", "256");
+	tw("events/xdax/enable", "1");
+	tw("tracing_on", "1");
+
+	/* A write fault on a hole: a zeroed block, installed at 0, mapped by a PMD. */
+	*(volatile char *)m = 1;
+	b1 = xt_query(fd, 0).block;
+	expect_ev("xdax_zero: dev=xdax%u block=%llu", info.id, b1);
+	expect_ev("xdax_alloc: dev=xdax%u block=%llu offset=%#llx", info.id, b1, 0ULL);
+	expect_ev("xdax_insert: dev=xdax%u block=%llu offset=%#llx addr=%#lx pmd write",
+		  info.id, b1, 0ULL, (unsigned long)m);
+
+	/* A pin, then a NOWAIT truncate to 0: the block awaits reclaim. */
+	id = xt_pin(fd, m, PG, 0);
+	expect_ev("xdax_pin: dev=xdax%u id=%llu addr=%#lx pages=1", info.id,
+		  (unsigned long long)id, (unsigned long)m);
+	r = xt_set_size(fd, 0, XDAX_WAIT_NOWAIT, 0, &ss);
+	xt_expect(!r && ss.pending == 1 && !ss.freed, "NOWAIT truncate: %s, freed %llu pending %llu",
+		  strerror(-r), (unsigned long long)ss.freed, (unsigned long long)ss.pending);
+	expect_ev("xdax_zap: dev=xdax%u offset=%#llx len=%#llx", info.id, 0ULL, 0ULL);
+	expect_ev("xdax_detach: dev=xdax%u block=%llu offset=%#llx", info.id, b1, 0ULL);
+	expect_ev("xdax_wait_begin: dev=xdax%u blocks=1 nowait=1 timeout_ns=0", info.id);
+	expect_ev("xdax_wait_end: dev=xdax%u reason=nowait freed=0 pending=1", info.id);
+
+	/* Unpin: the reaper freezes the block and raises the reclaim event. */
+	xt_expect(!xt_unpin(fd, id), "UNPIN %llu", (unsigned long long)id);
+	expect_ev("xdax_unpin: dev=xdax%u id=%llu addr=%#lx pages=1", info.id,
+		  (unsigned long long)id, (unsigned long)m);
+	xt_expect(poll(&pfd, 1, 10000) == 1, "no reclaim event within 10 s");
+	xt_expect(read(fd, &ev, sizeof(ev)) == sizeof(ev) && ev.type == XDAX_EVENT_RECLAIM &&
+		  ev.seq == seq + 1 && ev.reclaimed == 1,
+		  "reclaim event: type %u seq %llu (expected %llu) reclaimed %llu", ev.type,
+		  (unsigned long long)ev.seq, seq + 1, (unsigned long long)ev.reclaimed);
+	expect_ev("xdax_page_free: dev=xdax%u block=%llu", info.id, b1);
+	expect_ev("xdax_reaper_free: dev=xdax%u block=%llu", info.id, b1);
+	expect_ev("xdax_event: dev=xdax%u type=reclaim count=1 seq=%llu", info.id, seq + 1);
+
+	/* Grow back (nothing to trace) and refault: a fresh zeroed block. */
+	r = xt_set_size(fd, info.capacity, 0, WAIT_NS, NULL);
+	xt_expect(!r, "SET_SIZE capacity: %s", strerror(-r));
+	*(volatile char *)m = 2;
+	b2 = xt_query(fd, 0).block;
+	expect_ev("xdax_zero: dev=xdax%u block=%llu", info.id, b2);
+	expect_ev("xdax_alloc: dev=xdax%u block=%llu offset=%#llx", info.id, b2, 0ULL);
+	expect_ev("xdax_insert: dev=xdax%u block=%llu offset=%#llx addr=%#lx pmd write",
+		  info.id, b2, 0ULL, (unsigned long)m);
+
+	trace_off();
+	trace_read();
+	for (i = 0; i < ngot && i < MAX_EV; i++)
+		xt_note("trace %2d: %s", i, got[i]);
+	for (i = 0; i < nwant || i < ngot; i++) {
+		if (i < nwant && i < ngot && !strcmp(got[i], want[i]))
+			continue;
+		xt_fail("event %d: got \"%s\", expected \"%s\"", i, i < ngot ? got[i] : "(none)",
+			i < nwant ? want[i] : "(none)");
+		break;
+	}
+	xt_expect(ngot == nwant, "%d xdax events traced, expected %d", ngot, nwant);
+	munmap(m, BLK);
+	reset(fd, "end");
+	close(fd);
+}
+
 static const struct xt_case cases[] = {
 	{ "fdinfo", fdinfo_case,
 	  "fdinfo: size, blocks, pins (count, pages, blocks) per open file, pending events" },
+	{ "trace", trace_case,
+	  "tracepoints: the exact xdax event sequence of map, fault, pin, NOWAIT truncate, unpin, reclaim, refault" },
 	{ 0 },
 };
 
