@@ -84,6 +84,7 @@ struct xdax_dev {
 	unsigned int id;
 	struct xdax_range range;
 	struct resource *res;
+	int target_node;		/* the range's own node (proximity domain) */
 	struct dev_pagemap pgmap;
 	bool pgmap_live;
 	bool node_live;

@@ -14,6 +14,7 @@
 #include <linux/ioport.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
+#include <linux/numa.h>
 #include <linux/page-flags.h>
 #include <linux/pagemap.h>
 #include <linux/rcupdate.h>
@@ -210,8 +211,27 @@ static unsigned long xdax_unfreeze_all(struct xdax_dev *xd)
 }
 
 /*
- * Claim the range and register its pgmap; every block ends frozen at 0.
- * Context: module init.
+ * The range's NUMA nodes, as device-dax gives them: target_node is the node
+ * the firmware (SRAT) puts the memory itself in, NUMA_NO_NODE if it says
+ * nothing; the device's node, where its struct pages are allocated and
+ * whose ZONE_DEVICE they join, is the online node whose memory holds the
+ * address (the first node if none does).  memmap= takes DRAM out of a node
+ * that stays online, so both are that node.  Both functions are exported
+ * (GPL) on every supported kernel that has CONFIG_NUMA, and are inline
+ * stubs answering 0 without it (the device's node is then NUMA_NO_NODE).
+ */
+static int xdax_pgmap_node(struct xdax_dev *xd)
+{
+	int nid = memory_add_physaddr_to_nid(xd->range.start);
+
+	xd->target_node = phys_to_target_node(xd->range.start);
+	set_dev_node(&xd->dev, nid);
+	return dev_to_node(&xd->dev);
+}
+
+/*
+ * Claim the range and register its pgmap on the range's node; every block
+ * ends frozen at 0.  Context: module init.
  */
 int xdax_pgmap_setup(struct xdax_dev *xd)
 {
@@ -231,7 +251,7 @@ int xdax_pgmap_setup(struct xdax_dev *xd)
 	xd->pgmap.nr_range = 1;
 	xd->pgmap.vmemmap_shift = XDAX_BLOCK_ORDER;
 	xd->pgmap.ops = &xdax_pgmap_ops;
-	addr = memremap_pages(&xd->pgmap, NUMA_NO_NODE);
+	addr = memremap_pages(&xd->pgmap, xdax_pgmap_node(xd));
 	if (IS_ERR(addr)) {
 		err = PTR_ERR(addr);
 		pr_err("%s: memremap_pages failed: %d\n", dev_name(&xd->dev), err);
