@@ -340,6 +340,7 @@ static void trace_off(void)
 	if (tdir[0]) {
 		tw("tracing_on", "0");
 		tw("events/xdax/enable", "0");
+		tw("trace_clock", "local");
 	}
 }
 
@@ -405,6 +406,8 @@ static void trace_case(void)
 	tw("tracing_on", "0");
 	tw("trace", "");
 	tw("buffer_size_kb", "256");
+	/* The reaper runs on another CPU: order events by a clock all CPUs share. */
+	tw("trace_clock", "global");
 	tw("events/xdax/enable", "1");
 	tw("tracing_on", "1");
 
