@@ -340,8 +340,15 @@ static void trace_off(void)
 	if (tdir[0]) {
 		tw("tracing_on", "0");
 		tw("events/xdax/enable", "0");
-		tw("trace_clock", "local");
 	}
+}
+
+/* At exit: the default clock back (which also empties the buffer). */
+static void trace_restore(void)
+{
+	trace_off();
+	if (tdir[0])
+		tw("trace_clock", "local");
 }
 
 #define MAX_EV	64
@@ -400,7 +407,7 @@ static void trace_case(void)
 
 	reset(fd, "start");
 	tracefs_find();
-	atexit(trace_off);
+	atexit(trace_restore);
 	seq = xt_stats(fd).reclaim_events;
 	m = map_dev(fd, BLK, 0);
 	tw("tracing_on", "0");
