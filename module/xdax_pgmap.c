@@ -219,6 +219,7 @@ static unsigned long xdax_unfreeze_all(struct xdax_dev *xd)
  * that stays online, so both are that node.  Both functions are exported
  * (GPL) on every supported kernel that has CONFIG_NUMA, and are inline
  * stubs answering 0 without it (the device's node is then NUMA_NO_NODE).
+ * Context: module init, before the device is added; takes no lock.
  */
 static int xdax_pgmap_node(struct xdax_dev *xd)
 {

@@ -202,6 +202,7 @@ void xdax_unpin_all(struct xdax_file *xf)
  * One pin as /proc/PID/fdinfo shows it: the device blocks its pages lie in,
  * as runs of consecutive block numbers (the numbers XDAX_IOC_QUERY and the
  * kernel log use), so a block held after a punch names its holder.
+ * Context: xf->lock held (the pin cannot go meanwhile); takes no lock.
  */
 static void xdax_pin_show_one(struct seq_file *m, struct xdax_dev *xd,
 			      const struct xdax_pin_rec *p)

@@ -199,7 +199,10 @@ static void xdax_reaper_kick(struct xdax_dev *xd)
 	mod_delayed_work(xdax_wq, &xd->reaper, 0);
 }
 
-/* The reaper's try_free(): xdax's page_free, and its own event. */
+/*
+ * The reaper's try_free(): xdax's page_free, and its own event.
+ * Context: the reaper's work, called by xdax_core_reap() with the core lock held.
+ */
 static bool xdax_reaper_try_free(void *arg, unsigned long block)
 {
 	if (!xdax_block_try_free(arg, block))
