@@ -40,6 +40,18 @@ vm_numa() {
 	esac
 }
 
+# vm_smp_topology NAME: -smp's value; with NUMA one socket per node, so that no cache or
+# package is shared across nodes (the kernel warns about such a topology at boot).
+vm_smp_topology() {
+	local n s
+	n=$(vm_numa "$1") s=$(vm_smp "$1")
+	if ((n > 1)); then
+		echo "$s,sockets=$n,cores=$((s / n)),threads=1"
+	else
+		echo "$s"
+	fi
+}
+
 # vm_numa_args NODES SMP: QEMU's -object/-numa arguments for NODES nodes (none for one).
 vm_numa_args() {
 	local n=$1 smp=$2 i mb lo hi
@@ -83,7 +95,7 @@ vm_run() {
 	append+=" mitigations=off rdinit=/init xdaxtest.kernel=$name $*"
 	echo "$append" >"$out/cmdline"
 	local t0=$SECONDS
-	timeout -k 10 "$XDAX_VM_TIMEOUT" qemu-system-x86_64 "${accel[@]}" -smp "$(vm_smp "$name")" \
+	timeout -k 10 "$XDAX_VM_TIMEOUT" qemu-system-x86_64 "${accel[@]}" -smp "$(vm_smp_topology "$name")" \
 		-m "$XDAX_VM_MEM" "${numa[@]}" -machine pc -nodefaults -display none -no-reboot \
 		-chardev file,id=con,path="$out/console.log" -serial chardev:con \
 		-chardev file,id=res,path="$out/results.tap" -serial chardev:res \

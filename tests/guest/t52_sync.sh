@@ -31,6 +31,8 @@ r52_disk() {
 		i=$((i + 1))
 	done
 	[ -n "$R52_DEV" ] || fail "no block device for $R52_NULLB" || return
+	# ext4 before 7.x wants the crc32c crypto driver even for an ext2 file system.
+	modprobe crc32c_generic 2>/dev/null
 	modprobe ext4 2>/dev/null
 	out=$(mke2fs -F -b 4096 "$R52_DEV" 2>&1) || fail "mke2fs $R52_DEV: $out" || return
 	mkdir -p $R52_MNT

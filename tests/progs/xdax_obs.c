@@ -46,9 +46,9 @@ static void reset(int fd, const char *where)
 	struct xdax_info i = xt_info(fd);
 	int r;
 
-	r = xt_set_size(fd, 0, 0, WAIT_NS, NULL);
+	r = xt_set_size(fd, 0, XDAX_WAIT_TIMEOUT, WAIT_NS, NULL);
 	xt_expect(!r, "%s: SET_SIZE 0: %s", where, strerror(-r));
-	r = xt_set_size(fd, i.capacity, 0, WAIT_NS, NULL);
+	r = xt_set_size(fd, i.capacity, XDAX_WAIT_TIMEOUT, WAIT_NS, NULL);
 	xt_expect(!r, "%s: SET_SIZE capacity: %s", where, strerror(-r));
 	xt_conserved(fd, where);
 }
@@ -283,7 +283,7 @@ static void fdinfo_case(void)
 	expect_key(t, "xdax-blocks", want);
 
 	/* The size follows SET_SIZE. */
-	r = xt_set_size(fd1, BLK, 0, WAIT_NS, NULL);
+	r = xt_set_size(fd1, BLK, XDAX_WAIT_TIMEOUT, WAIT_NS, NULL);
 	xt_expect(!r, "SET_SIZE %#lx: %s", BLK, strerror(-r));
 	snprintf(want, sizeof(want), "%lu", BLK);
 	expect_key(fdinfo(0, fd3), "xdax-size", want);
@@ -452,7 +452,7 @@ static void trace_case(void)
 	expect_ev("xdax_event: dev=xdax%u type=reclaim count=1 seq=%llu", info.id, seq + 1);
 
 	/* Grow back (nothing to trace) and refault: a fresh zeroed block. */
-	r = xt_set_size(fd, info.capacity, 0, WAIT_NS, NULL);
+	r = xt_set_size(fd, info.capacity, XDAX_WAIT_TIMEOUT, WAIT_NS, NULL);
 	xt_expect(!r, "SET_SIZE capacity: %s", strerror(-r));
 	*(volatile char *)m = 2;
 	b2 = xt_query(fd, 0).block;

@@ -58,9 +58,9 @@ static void reset(int fd, const char *where)
 	struct xdax_info i = xt_info(fd);
 	int r;
 
-	r = xt_set_size(fd, 0, 0, WAIT_NS, NULL);
+	r = xt_set_size(fd, 0, XDAX_WAIT_TIMEOUT, WAIT_NS, NULL);
 	xt_expect(!r, "%s: SET_SIZE 0: %s", where, strerror(-r));
-	r = xt_set_size(fd, i.capacity, 0, WAIT_NS, NULL);
+	r = xt_set_size(fd, i.capacity, XDAX_WAIT_TIMEOUT, WAIT_NS, NULL);
 	xt_expect(!r, "%s: SET_SIZE capacity: %s", where, strerror(-r));
 	xt_conserved(fd, where);
 }
@@ -105,13 +105,13 @@ static void sync_calls(void)
 	 * The file truncated to one block under the mapping: msync of the whole mapping
 	 * syncs a range past the size (the second block's pages are gone from it).
 	 */
-	r = xt_set_size(fd2, BLK, 0, WAIT_NS, NULL);
+	r = xt_set_size(fd2, BLK, XDAX_WAIT_TIMEOUT, WAIT_NS, NULL);
 	xt_expect(!r, "SET_SIZE %#lx: %s", BLK, strerror(-r));
 	expect_zero(msync(a, 2 * BLK, MS_SYNC));
 	expect_zero(msync(a + BLK, BLK, MS_SYNC));
 	expect_zero(fsync(fd));
 	verify(a, BLK, SEED, "first block after the truncate and sync");
-	r = xt_set_size(fd2, info.capacity, 0, WAIT_NS, NULL);
+	r = xt_set_size(fd2, info.capacity, XDAX_WAIT_TIMEOUT, WAIT_NS, NULL);
 	xt_expect(!r, "SET_SIZE capacity: %s", strerror(-r));
 
 	munmap(a, 2 * BLK);
