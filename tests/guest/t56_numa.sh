@@ -24,8 +24,12 @@ r56_spanned() {
 		END { if (!f) print 0 }' /proc/zoneinfo
 }
 
-# r56_free NODE: NODE's MemFree in kB.
-r56_free() { awk '$3 == "MemFree:" { print $4 }' "/sys/devices/system/node/node$1/meminfo"; }
+# r56_free NODE: NODE's MemFree in kB, with every CPU's pending counter deltas folded in first
+# (vm/stat_refresh; otherwise the counters lag by up to a second and a few hundred pages).
+r56_free() {
+	echo 1 >/proc/sys/vm/stat_refresh 2>/dev/null
+	awk '$3 == "MemFree:" { print $4 }' "/sys/devices/system/node/node$1/meminfo"
+}
 
 r56_attr() { cat "$R56_SYS/$1" 2>/dev/null || echo absent; }
 

@@ -257,8 +257,6 @@ static void fdinfo_case(void)
 			 cid, (unsigned long)(m + 2 * BLK), BLK / PG, b2);
 		expect_key(t, "xdax-pin", want);
 	}
-	/* fd3 opens now: events before its open are not its own. */
-	fd3 = xt_open(xt_dev);
 	if (write(cfd[1], "x", 1) != 1)
 		xt_die("write to the child: %s", strerror(errno));
 	while (waitpid(child, &r, 0) < 0 && errno == EINTR)
@@ -269,6 +267,8 @@ static void fdinfo_case(void)
 
 		xt_expect(poll(&p, 1, 10000) == 1, "no reclaim event within 10 s");
 	}
+	/* fd3 opens now: the event came before its open and is not its own. */
+	fd3 = xt_open(xt_dev);
 	expect_key(fdinfo(0, fd1), "xdax-events-pending", "reclaim=1 poison=0");
 	expect_key(fdinfo(0, fd2), "xdax-events-pending", "reclaim=1 poison=0");
 	expect_key(fdinfo(0, fd3), "xdax-events-pending", "reclaim=0 poison=0");
@@ -422,8 +422,8 @@ static void trace_case(void)
 	*(volatile char *)m = 1;
 	b1 = xt_query(fd, 0).block;
 	expect_ev("xdax_zero: dev=xdax%u block=%llu", info.id, b1);
-	expect_ev("xdax_alloc: dev=xdax%u block=%llu offset=%#llx", info.id, b1, 0ULL);
-	expect_ev("xdax_insert: dev=xdax%u block=%llu offset=%#llx addr=%#lx pmd write",
+	expect_ev("xdax_alloc: dev=xdax%u block=%llu offset=0x%llx", info.id, b1, 0ULL);
+	expect_ev("xdax_insert: dev=xdax%u block=%llu offset=0x%llx addr=%#lx pmd write",
 		  info.id, b1, 0ULL, (unsigned long)m);
 
 	/* A pin, then a NOWAIT truncate to 0: the block awaits reclaim. */
@@ -433,8 +433,8 @@ static void trace_case(void)
 	r = xt_set_size(fd, 0, XDAX_WAIT_NOWAIT, 0, &ss);
 	xt_expect(!r && ss.pending == 1 && !ss.freed, "NOWAIT truncate: %s, freed %llu pending %llu",
 		  strerror(-r), (unsigned long long)ss.freed, (unsigned long long)ss.pending);
-	expect_ev("xdax_zap: dev=xdax%u offset=%#llx len=%#llx", info.id, 0ULL, 0ULL);
-	expect_ev("xdax_detach: dev=xdax%u block=%llu offset=%#llx", info.id, b1, 0ULL);
+	expect_ev("xdax_zap: dev=xdax%u offset=%#llx len=0x%llx", info.id, 0ULL, 0ULL);
+	expect_ev("xdax_detach: dev=xdax%u block=%llu offset=0x%llx", info.id, b1, 0ULL);
 	expect_ev("xdax_wait_begin: dev=xdax%u blocks=1 nowait=1 timeout_ns=0", info.id);
 	expect_ev("xdax_wait_end: dev=xdax%u reason=nowait freed=0 pending=1", info.id);
 
@@ -457,8 +457,8 @@ static void trace_case(void)
 	*(volatile char *)m = 2;
 	b2 = xt_query(fd, 0).block;
 	expect_ev("xdax_zero: dev=xdax%u block=%llu", info.id, b2);
-	expect_ev("xdax_alloc: dev=xdax%u block=%llu offset=%#llx", info.id, b2, 0ULL);
-	expect_ev("xdax_insert: dev=xdax%u block=%llu offset=%#llx addr=%#lx pmd write",
+	expect_ev("xdax_alloc: dev=xdax%u block=%llu offset=0x%llx", info.id, b2, 0ULL);
+	expect_ev("xdax_insert: dev=xdax%u block=%llu offset=0x%llx addr=%#lx pmd write",
 		  info.id, b2, 0ULL, (unsigned long)m);
 
 	trace_off();
