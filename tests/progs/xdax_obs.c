@@ -433,7 +433,7 @@ static void trace_case(void)
 	r = xt_set_size(fd, 0, XDAX_WAIT_NOWAIT, 0, &ss);
 	xt_expect(!r && ss.pending == 1 && !ss.freed, "NOWAIT truncate: %s, freed %llu pending %llu",
 		  strerror(-r), (unsigned long long)ss.freed, (unsigned long long)ss.pending);
-	expect_ev("xdax_zap: dev=xdax%u offset=%#llx len=0x%llx", info.id, 0ULL, 0ULL);
+	expect_ev("xdax_zap: dev=xdax%u offset=0x%llx len=0x%llx", info.id, 0ULL, 0ULL);
 	expect_ev("xdax_detach: dev=xdax%u block=%llu offset=0x%llx", info.id, b1, 0ULL);
 	expect_ev("xdax_wait_begin: dev=xdax%u blocks=1 nowait=1 timeout_ns=0", info.id);
 	expect_ev("xdax_wait_end: dev=xdax%u reason=nowait freed=0 pending=1", info.id);
