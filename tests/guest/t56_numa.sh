@@ -8,8 +8,8 @@
 # shrinks (the kernel does not shrink device zones), so after earlier loads in the same boot
 # the zone check proves less.  Where the memory map's own pages come from is only shown, as
 # the nodes' MemFree drop at the load (a figure, not asserted: other allocations and frees
-# move it by as much; observed 7.3: this module node 0 0 kB, node 1 156 kB; with
-# NUMA_NO_NODE node 0 4032 kB, node 1 -1532 kB).  With NUMA_NO_NODE, memremap_pages() takes
+# move it by as much; observed on 7.3 in two runs of this module: node 0 0 and 476 kB,
+# node 1 156 and 1908 kB; with NUMA_NO_NODE: node 0 4032 kB, node 1 -1532 kB).  With NUMA_NO_NODE, memremap_pages() takes
 # the loading CPU's node: 0.  On one node: numa_node 0 where the kernel has NUMA, absent
 # where not.
 
