@@ -84,6 +84,7 @@ struct xdax_dev {
 	unsigned int id;
 	struct xdax_range range;
 	struct resource *res;
+	int target_node;		/* the range's own node (proximity domain) */
 	struct dev_pagemap pgmap;
 	bool pgmap_live;
 	bool node_live;
@@ -218,6 +219,14 @@ struct xdax_wait {
 	u64 freed, pending;	/* results */
 };
 
+/* How a truncate or punch stopped waiting (the xdax_wait_end tracepoint). */
+enum xdax_wait_reason {
+	XDAX_WAITED_IDLE,		/* every block freed */
+	XDAX_WAITED_EINTR,	/* a signal */
+	XDAX_WAITED_TIMEOUT,	/* XDAX_KWAIT_TIMEOUT expired */
+	XDAX_WAITED_NOWAIT,	/* NOWAIT: the rest await reclaim */
+};
+
 int xdax_reclaim_init(void);
 void xdax_reclaim_exit(void);
 void xdax_reclaim_dev_init(struct xdax_dev *xd);
@@ -235,6 +244,8 @@ int xdax_pin(struct xdax_file *xf, unsigned long addr, unsigned long len, bool w
 	     u64 *id);
 int xdax_unpin(struct xdax_file *xf, u64 id);
 void xdax_unpin_all(struct xdax_file *xf);
+struct seq_file;
+void xdax_pin_show(struct seq_file *m, struct xdax_file *xf);
 
 /* xdax_pgmap.c */
 int xdax_check_range(unsigned int id, const struct xdax_range *r);

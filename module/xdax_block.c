@@ -24,10 +24,12 @@
 #include <linux/slab.h>
 
 #include "xdax.h"
+#include "xdax_trace.h"
 
 void xdax_anomaly(struct xdax_dev *xd, unsigned long block, const char *what)
 {
 	atomic64_inc(&xd->anomalies);
+	trace_xdax_anomaly(xd, block, what);
 	pr_err_ratelimited("%s: block %lu: %s\n", dev_name(&xd->dev), block, what);
 }
 
@@ -74,6 +76,7 @@ static bool xdax_block_thaw(struct xdax_dev *xd, unsigned long b)
 			cond_resched();
 	}
 	atomic64_inc(&xd->zeroed);
+	trace_xdax_zero(xd, b);
 	return true;
 }
 
@@ -99,6 +102,7 @@ bool xdax_block_try_free(void *arg, unsigned long block)
 		return false;
 	folio_clear_dirty(folio);
 	atomic64_inc(&xd->page_free_calls);
+	trace_xdax_page_free(xd, block);
 	return true;
 }
 
@@ -133,6 +137,7 @@ int xdax_block_get(struct xdax_dev *xd, unsigned long fblock, unsigned long *blo
 		xdax_block_bind(xd, b, fblock);
 		err = xdax_core_install(&xd->core, fblock, b);
 		if (!err) {
+			trace_xdax_alloc(xd, b, (u64)fblock << XDAX_BLOCK_SHIFT);
 			*blockp = b;
 			return 0;
 		}
@@ -260,6 +265,8 @@ int xdax_block_allocate(struct xdax_dev *xd, unsigned long first, unsigned long 
 				xdax_core_uninstall(&xd->core, fblocks[i], blocks[i]);
 			used = 0;
 		}
+		for (i = 0; i < used; i++)
+			trace_xdax_alloc(xd, blocks[i], (u64)fblocks[i] << XDAX_BLOCK_SHIFT);
 		filemap_invalidate_unlock(mapping);
 		break;
 	}

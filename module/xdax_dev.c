@@ -10,6 +10,7 @@
 #include <linux/module.h>
 #include <linux/pagemap.h>
 #include <linux/poll.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "xdax.h"
@@ -75,6 +76,56 @@ static __poll_t xdax_poll(struct file *file, poll_table *wait)
 	return xdax_event_ready(xf) ? EPOLLIN | EPOLLRDNORM : 0;
 }
 
+/*
+ * fsync, fdatasync and msync(MS_SYNC) of a shared mapping (vfs_fsync_range).
+ * Every store through a mapping, write fault or O_DIRECT transfer already
+ * sits in the memory that is the file: there is no page cache copy, no dirty
+ * state and no write-back to start or wait for.  The only memory xdax takes
+ * today is memmap= DRAM (xdax_check_range: reserved, never pmem), which is
+ * cache-coherent for CPUs and DMA and loses its content at power-off anyway:
+ * flushing CPU caches to it would make nothing more visible or more durable,
+ * so nothing is flushed.  A persistent memory type would have to write the
+ * caches of [start, end] back here (arch_wb_cache_pmem(), as fs/dax does for
+ * its dirty entries) before it could promise durability.
+ *
+ * Any range is accepted, as for a regular file: bytes past the file size or
+ * the capacity have nothing to sync.  The result is the address_space's
+ * error sequence as this file last saw it, as every filesystem reports it
+ * (xdax itself never records a write-back error there today).
+ * Context: process; takes the file's f_lock only when an error is to be
+ * reported.
+ */
+static int xdax_fsync(struct file *file, loff_t start, loff_t end, int datasync)
+{
+	return file_check_and_advance_wb_err(file);
+}
+
+/*
+ * /proc/PID/fdinfo/N of an open /dev/xdaxN: "who holds my blocks".  The
+ * device and its file size and block counts, the events this file has not
+ * read yet, and the pins this open file holds (xdax_pin_show): a block left
+ * awaiting reclaim by a NOWAIT truncate names the pin, and so the process
+ * and fd, that still holds it.  Keys are "xdax-<name>:\t<value>".
+ * Context: process context (seq_file); takes the core lock and xf->lock.
+ */
+static void xdax_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct xdax_file *xf = file->private_data;
+	struct xdax_dev *xd = xf->xd;
+	struct xdax_kstats st;
+
+	xdax_stats(xd, &st);
+	seq_printf(m, "xdax-device:\t%s\n", dev_name(&xd->dev));
+	seq_printf(m, "xdax-size:\t%llu\nxdax-capacity:\t%llu\n", st.file_size,
+		   xd->range.size);
+	seq_printf(m, "xdax-blocks:\ttotal=%llu free=%llu in_use=%llu awaiting_reclaim=%llu poisoned=%llu\n",
+		   st.total, st.free, st.in_use, st.awaiting, st.poisoned);
+	seq_printf(m, "xdax-events-pending:\treclaim=%llu poison=%llu\n",
+		   atomic64_read(&xd->reclaim_seq) - READ_ONCE(xf->seen_reclaim),
+		   atomic64_read(&xd->poison_seq) - READ_ONCE(xf->seen_poison));
+	xdax_pin_show(m, xf);
+}
+
 static const struct file_operations xdax_fops = {
 	.owner = THIS_MODULE,
 	.open = xdax_open,
@@ -82,6 +133,8 @@ static const struct file_operations xdax_fops = {
 	.read = xdax_read,
 	.poll = xdax_poll,
 	.mmap = xdax_mmap,
+	.fsync = xdax_fsync,
+	.show_fdinfo = xdax_show_fdinfo,
 	.get_unmapped_area = xdax_get_unmapped_area,
 	.unlocked_ioctl = xdax_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,

@@ -28,6 +28,7 @@
 
 #include "xdax.h"
 #include "xdax_compat.h"
+#include "xdax_trace.h"
 
 static struct mutex *xdax_fault_mutex(struct xdax_dev *xd, unsigned long fblock)
 {
@@ -130,6 +131,10 @@ static vm_fault_t xdax_fault_order(struct vm_fault *vmf, unsigned int order)
 		if (ret == VM_FAULT_NOPAGE)
 			atomic64_inc(&xd->pte_faults);
 	}
+	if (ret == VM_FAULT_NOPAGE)
+		trace_xdax_insert(xd, block, (u64)pgoff << PAGE_SHIFT,
+				  order ? vmf->address & PMD_MASK : vmf->address & PAGE_MASK,
+				  order, write);
 out_unlock:
 	xdax_fault_unlock(xd, fblock);
 out:

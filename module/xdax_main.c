@@ -22,6 +22,10 @@
 #include "xdax.h"
 #include "xdax_compat.h"
 
+/* The one place the tracepoints of xdax_trace.h are defined. */
+#define CREATE_TRACE_POINTS
+#include "xdax_trace.h"
+
 static char *ranges;
 module_param(ranges, charp, 0400);
 MODULE_PARM_DESC(ranges,

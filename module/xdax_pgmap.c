@@ -14,12 +14,14 @@
 #include <linux/ioport.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
+#include <linux/numa.h>
 #include <linux/page-flags.h>
 #include <linux/pagemap.h>
 #include <linux/rcupdate.h>
 
 #include "xdax.h"
 #include "xdax_compat.h"
+#include "xdax_trace.h"
 
 static struct xdax_dev *xdax_pgmap_dev(struct dev_pagemap *pgmap)
 {
@@ -38,6 +40,8 @@ void xdax_pgmap_free(struct page *page)
 	struct xdax_dev *xd = xdax_pgmap_dev(xdax_page_pgmap(page));
 
 	atomic64_inc(&xd->pgmap_free_calls);
+	trace_xdax_anomaly(xd, (page_to_pfn(page) - PHYS_PFN(xd->range.start)) >> XDAX_BLOCK_ORDER,
+			   "kernel page_free");
 	pr_err_ratelimited("%s: anomaly: kernel freed pfn %#lx behind xdax's back\n",
 			   dev_name(&xd->dev), page_to_pfn(page));
 }
@@ -60,9 +64,11 @@ static unsigned long xdax_poison_block(struct xdax_dev *xd, unsigned long b)
 	filemap_invalidate_lock_shared(mapping);
 	was = xdax_core_poisoned(&xd->core, b);
 	st = xdax_core_poison(&xd->core, b, &fblock);
+	trace_xdax_poison(xd, b, st, !was);
 	if (st == XDAX_CORE_IN_USE) {
 		/* A fault past its poison check holds this lock: wait it out. */
 		xdax_fault_lock(xd, fblock);
+		trace_xdax_zap(xd, (u64)fblock << XDAX_BLOCK_SHIFT, XDAX_BLOCK_SIZE);
 		unmap_mapping_pages(mapping, (pgoff_t)fblock << XDAX_BLOCK_ORDER,
 				    XDAX_BLOCK_PAGES, false);
 		xdax_fault_unlock(xd, fblock);
@@ -205,8 +211,28 @@ static unsigned long xdax_unfreeze_all(struct xdax_dev *xd)
 }
 
 /*
- * Claim the range and register its pgmap; every block ends frozen at 0.
- * Context: module init.
+ * The range's NUMA nodes, as device-dax gives them: target_node is the node
+ * the firmware (SRAT) puts the memory itself in, NUMA_NO_NODE if it says
+ * nothing; the device's node, where its struct pages are allocated and
+ * whose ZONE_DEVICE they join, is the online node whose memory holds the
+ * address (the first node if none does).  memmap= takes DRAM out of a node
+ * that stays online, so both are that node.  Both functions are exported
+ * (GPL) on every supported kernel that has CONFIG_NUMA, and are inline
+ * stubs answering 0 without it (the device's node is then NUMA_NO_NODE).
+ * Context: module init, before the device is added; takes no lock.
+ */
+static int xdax_pgmap_node(struct xdax_dev *xd)
+{
+	int nid = memory_add_physaddr_to_nid(xd->range.start);
+
+	xd->target_node = phys_to_target_node(xd->range.start);
+	set_dev_node(&xd->dev, nid);
+	return dev_to_node(&xd->dev);
+}
+
+/*
+ * Claim the range and register its pgmap on the range's node; every block
+ * ends frozen at 0.  Context: module init.
  */
 int xdax_pgmap_setup(struct xdax_dev *xd)
 {
@@ -226,7 +252,7 @@ int xdax_pgmap_setup(struct xdax_dev *xd)
 	xd->pgmap.nr_range = 1;
 	xd->pgmap.vmemmap_shift = XDAX_BLOCK_ORDER;
 	xd->pgmap.ops = &xdax_pgmap_ops;
-	addr = memremap_pages(&xd->pgmap, NUMA_NO_NODE);
+	addr = memremap_pages(&xd->pgmap, xdax_pgmap_node(xd));
 	if (IS_ERR(addr)) {
 		err = PTR_ERR(addr);
 		pr_err("%s: memremap_pages failed: %d\n", dev_name(&xd->dev), err);

@@ -10,14 +10,17 @@
 #include <linux/bitmap.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "xdax.h"
 #include "xdax_compat.h"
+#include "xdax_trace.h"
 
 struct xdax_pin_rec {
 	struct list_head link;
 	u64 id;
+	unsigned long addr;	/* user address pinned, as given */
 	unsigned long nr;
 	struct page **pages;
 	struct mm_struct *mm;	/* charged for RLIMIT_MEMLOCK ... */
@@ -26,6 +29,7 @@ struct xdax_pin_rec {
 
 static void xdax_pin_release(struct xdax_dev *xd, struct xdax_pin_rec *p)
 {
+	trace_xdax_unpin(xd, p->id, p->addr, p->nr);
 	unpin_user_pages(p->pages, p->nr);
 	atomic64_sub(p->nr, &xd->pinned_pages);
 	account_locked_vm(p->mm, p->charged, false);
@@ -120,6 +124,7 @@ int xdax_pin(struct xdax_file *xf, unsigned long addr, unsigned long len, bool w
 		err = -ENOMEM;
 		goto err_unaccount;
 	}
+	p->addr = addr;
 	p->nr = len >> PAGE_SHIFT;
 	p->pages = kvmalloc_array(p->nr, sizeof(*p->pages), GFP_KERNEL);
 	if (!p->pages) {
@@ -149,6 +154,7 @@ int xdax_pin(struct xdax_file *xf, unsigned long addr, unsigned long len, bool w
 	mutex_lock(&xf->lock);
 	p->id = ++xf->next_pin_id;
 	list_add_tail(&p->link, &xf->pins);
+	trace_xdax_pin(xd, p->id, addr, p->nr);
 	mutex_unlock(&xf->lock);
 	*id = p->id;
 	return 0;
@@ -190,4 +196,57 @@ void xdax_unpin_all(struct xdax_file *xf)
 		list_del(&p->link);
 		xdax_pin_release(xf->xd, p);
 	}
+}
+
+/*
+ * One pin as /proc/PID/fdinfo shows it: the device blocks its pages lie in,
+ * as runs of consecutive block numbers (the numbers XDAX_IOC_QUERY and the
+ * kernel log use), so a block held after a punch names its holder.
+ * Context: xf->lock held (the pin cannot go meanwhile); takes no lock.
+ */
+static void xdax_pin_show_one(struct seq_file *m, struct xdax_dev *xd,
+			      const struct xdax_pin_rec *p)
+{
+	unsigned long lo = PHYS_PFN(xd->range.start), first = ULONG_MAX, last = 0, b, i;
+	const char *sep = "";
+
+	seq_printf(m, "xdax-pin:\tid=%llu addr=%#lx pages=%lu charged=%lu blocks=",
+		   p->id, p->addr, p->nr, p->charged);
+	for (i = 0; i <= p->nr; i++) {
+		b = i < p->nr ? (page_to_pfn(p->pages[i]) - lo) >> XDAX_BLOCK_ORDER : ULONG_MAX;
+		if (first != ULONG_MAX && (b == last || b == last + 1)) {
+			last = b;
+			continue;
+		}
+		if (first != ULONG_MAX) {
+			if (first == last)
+				seq_printf(m, "%s%lu", sep, first);
+			else
+				seq_printf(m, "%s%lu-%lu", sep, first, last);
+			sep = ",";
+		}
+		first = b;
+		last = b;
+	}
+	seq_putc(m, '\n');
+}
+
+/*
+ * The pins this open file holds, for show_fdinfo: their number and pages,
+ * then one line per pin.  Context: process context; takes xf->lock.
+ */
+void xdax_pin_show(struct seq_file *m, struct xdax_file *xf)
+{
+	unsigned long count = 0, pages = 0;
+	struct xdax_pin_rec *p;
+
+	mutex_lock(&xf->lock);
+	list_for_each_entry(p, &xf->pins, link) {
+		count++;
+		pages += p->nr;
+	}
+	seq_printf(m, "xdax-pins:\t%lu\nxdax-pinned-pages:\t%lu\n", count, pages);
+	list_for_each_entry(p, &xf->pins, link)
+		xdax_pin_show_one(m, xf->xd, p);
+	mutex_unlock(&xf->lock);
 }

@@ -33,6 +33,7 @@
 #include <linux/sched/signal.h>
 
 #include "xdax.h"
+#include "xdax_trace.h"
 
 /* Reaper backoff: retry soon after new work, then back off to 100 ms. */
 #define XDAX_REAP_MIN_MS	1
@@ -69,18 +70,24 @@ void xdax_reclaim_dev_init(struct xdax_dev *xd)
 /* @n blocks that a call had left awaiting were freed. */
 static void xdax_event_reclaimed(struct xdax_dev *xd, unsigned long n)
 {
+	u64 seq;
+
 	if (!n)
 		return;
-	atomic64_add(n, &xd->reclaim_seq);
+	seq = atomic64_add_return(n, &xd->reclaim_seq);
+	trace_xdax_event(xd, false, n, seq);
 	wake_up_interruptible_all(&xd->event_wq);
 }
 
 /* @n blocks were hit by memory failures. */
 void xdax_event_poisoned(struct xdax_dev *xd, unsigned long n)
 {
+	u64 seq;
+
 	if (!n)
 		return;
-	atomic64_add(n, &xd->poison_seq);
+	seq = atomic64_add_return(n, &xd->poison_seq);
+	trace_xdax_event(xd, true, n, seq);
 	wake_up_interruptible_all(&xd->event_wq);
 }
 
@@ -193,6 +200,18 @@ static void xdax_reaper_kick(struct xdax_dev *xd)
 }
 
 /*
+ * The reaper's try_free(): xdax's page_free, and its own event.
+ * Context: the reaper's work, called by xdax_core_reap() with the core lock held.
+ */
+static bool xdax_reaper_try_free(void *arg, unsigned long block)
+{
+	if (!xdax_block_try_free(arg, block))
+		return false;
+	trace_xdax_reaper_free(arg, block);
+	return true;
+}
+
+/*
  * Free the AWAITING and INTERRUPTED blocks that went idle (each one a
  * reclaim event), watch a closed device for foreign references, and come
  * back with backoff while there is either.  Context: workqueue.
@@ -204,7 +223,7 @@ static void xdax_reaper_fn(struct work_struct *work)
 	unsigned long freed, left, delay;
 	bool foreign;
 
-	freed = xdax_core_reap(&xd->core, xdax_block_try_free, xd, &left);
+	freed = xdax_core_reap(&xd->core, xdax_reaper_try_free, xd, &left);
 	xdax_event_reclaimed(xd, freed);
 	foreign = xdax_foreign_sync(xd);	/* syncs the hold, awaiting included */
 	if (!left && !foreign)
@@ -240,6 +259,9 @@ static int xdax_settle(struct xdax_dev *xd, struct xdax_core_batch *batch,
 
 	if (w->flags & XDAX_KWAIT_TIMEOUT)
 		deadline = ktime_add_ns(ktime_get(), min_t(u64, w->timeout_ns, KTIME_MAX / 2));
+	if (batch->nr)
+		trace_xdax_wait_begin(xd, batch->nr, w->flags & XDAX_KWAIT_NOWAIT,
+				      w->flags & XDAX_KWAIT_TIMEOUT ? w->timeout_ns : 0);
 	left = xdax_core_settle(&xd->core, batch, xdax_block_try_free, xd, &adopted);
 	xdax_event_reclaimed(xd, adopted);
 	while (left && !(w->flags & XDAX_KWAIT_NOWAIT)) {
@@ -264,11 +286,33 @@ static int xdax_settle(struct xdax_dev *xd, struct xdax_core_batch *batch,
 	}
 	w->freed = batch->nr - left;
 	w->pending = left;
+	if (batch->nr)
+		trace_xdax_wait_end(xd, err == -EINTR ? XDAX_WAITED_EINTR :
+				    err == -ETIMEDOUT ? XDAX_WAITED_TIMEOUT :
+				    left ? XDAX_WAITED_NOWAIT : XDAX_WAITED_IDLE,
+				    w->freed, w->pending);
 	xdax_core_unhold(&xd->core, batch, err != 0);
 	xdax_hold_sync(xd);
 	if (left)
 		xdax_reaper_kick(xd);
 	return err;
+}
+
+/*
+ * One xdax_detach event per block @batch took out of the file (adopted
+ * blocks were out already).  A block HELD by this call keeps its owner.
+ * Context: the exclusive invalidate_lock held.
+ */
+static void xdax_trace_detach(struct xdax_dev *xd, const struct xdax_core_batch *batch)
+{
+	unsigned long i, b;
+
+	if (!trace_xdax_detach_enabled())
+		return;
+	for (i = 0; i < batch->own; i++) {
+		b = batch->block[i];
+		trace_xdax_detach(xd, b, (u64)READ_ONCE(xd->core.owner[b]) << XDAX_BLOCK_SHIFT);
+	}
 }
 
 /*
@@ -296,11 +340,16 @@ static int xdax_remove(struct xdax_dev *xd, unsigned long first, unsigned long l
 		return 0;
 	}
 	detach = new_size == U64_MAX || new_size < xd->size;
-	if (detach)
+	if (detach) {
+		trace_xdax_zap(xd, (u64)first << XDAX_BLOCK_SHIFT, last == ULONG_MAX ? 0 :
+			       (u64)(last - first + 1) << XDAX_BLOCK_SHIFT);
 		unmap_mapping_pages(mapping, (pgoff_t)first << XDAX_BLOCK_ORDER,
 				    last == ULONG_MAX ? 0 :
 				    (pgoff_t)(last - first + 1) << XDAX_BLOCK_ORDER, false);
+	}
 	err = xdax_core_detach(&xd->core, first, last, detach, &batch);
+	if (!err)
+		xdax_trace_detach(xd, &batch);
 	if (!err && new_size != U64_MAX)
 		WRITE_ONCE(xd->size, new_size);
 	filemap_invalidate_unlock(mapping);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sysfs attributes of /sys/class/xdax/xdaxN, read the way device-dax's are:
- * size and align for everyone; resource (a physical address) and audit (an
+ * size, align, numa_node and target_node for everyone; resource (a physical address) and audit (an
  * exclusive-lock walk of every block) for root only; stats/, one value per
  * file, the fields of XDAX_IOC_STATS.
  */
@@ -42,6 +42,20 @@ static ssize_t pgmap_free_calls_show(struct device *dev, struct device_attribute
 }
 static DEVICE_ATTR_RO(pgmap_free_calls);
 
+/* The node of the device and its struct pages; absent without CONFIG_NUMA. */
+static ssize_t numa_node_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", dev_to_node(dev));
+}
+static DEVICE_ATTR_RO(numa_node);
+
+/* The range's own node (proximity domain); absent if the firmware gives none. */
+static ssize_t target_node_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", to_xdax_dev(dev)->target_node);
+}
+static DEVICE_ATTR_RO(target_node);
+
 /* Reading `audit` runs the audit of XDAX_IOC_AUDIT and shows the mismatches. */
 static ssize_t audit_show(struct device *dev, struct device_attribute *attr, char *buf)
 {
@@ -55,11 +69,26 @@ static struct attribute *xdax_dev_attrs[] = {
 	&dev_attr_resource.attr,
 	&dev_attr_pgmap_free_calls.attr,
 	&dev_attr_audit.attr,
+	&dev_attr_numa_node.attr,
+	&dev_attr_target_node.attr,
 	NULL,
 };
 
+/* As device-dax: numa_node only with CONFIG_NUMA, target_node only if known. */
+static umode_t xdax_dev_attr_visible(struct kobject *kobj, struct attribute *a, int n)
+{
+	struct xdax_dev *xd = to_xdax_dev(kobj_to_dev(kobj));
+
+	if (a == &dev_attr_numa_node.attr && !IS_ENABLED(CONFIG_NUMA))
+		return 0;
+	if (a == &dev_attr_target_node.attr && xd->target_node < 0)
+		return 0;
+	return a->mode;
+}
+
 static const struct attribute_group xdax_dev_group = {
 	.attrs = xdax_dev_attrs,
+	.is_visible = xdax_dev_attr_visible,
 };
 
 /* stats/<field>: one struct xdax_kstats field per file. */

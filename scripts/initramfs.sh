@@ -11,12 +11,14 @@
 #       EXTRA: a directory copied over the initramfs root (e.g. EXTRA/usr/bin/<program>)
 
 # Kernel modules the guest loads besides xdax: the legacy-pmem (e820) stack and device-dax,
-# for the reference /dev/dax0.0, and null_blk.  Their dependencies are added from modules.dep.
+# for the reference /dev/dax0.0, null_blk, and ext4 (t52's file system on a null_blk disk).
+# Their dependencies are added from modules.dep.
 # Each must be a module of the kernel or built into it (modules.builtin: modprobe then
 # succeeds without loading anything).
-XDAX_GUEST_MODULES=(nd_e820 nd_pmem nd_btt dax_pmem device_dax null_blk)
+XDAX_GUEST_MODULES=(nd_e820 nd_pmem nd_btt dax_pmem device_dax null_blk ext4)
 # Taken where the kernel has them, left out (and the tests that need them skip) where not.
-XDAX_GUEST_OPTIONAL_MODULES=(hwpoison_inject)
+# crc32c_generic: ext4 before 7.x mounts nothing without the crc32c crypto driver (t52).
+XDAX_GUEST_OPTIONAL_MODULES=(hwpoison_inject crc32c_generic)
 XDAX_GUEST_BINS=(/bin/kmod /usr/bin/ndctl /usr/bin/daxctl)
 
 # Copy an executable from the bookworm root with its shared libraries and loader.

@@ -29,6 +29,41 @@ vm_smp() {
 	*) echo "$XDAX_VM_SMP" ;;
 	esac
 }
+# NUMA nodes: 7.3 always boots with two (QEMU -numa, one memory backend each, RAM and vCPUs
+# split evenly: node 0 [0, 1 GiB), node 1 [1 GiB, 2 GiB), so the reserved range and the legacy
+# pmem lie on node 1), for the NUMA test (t56) without a boot of its own; the rest with one.
+# XDAX_VM_NUMA overrides it for every kernel.
+vm_numa() {
+	case ${XDAX_VM_NUMA:-} in
+	'') case $1 in 7.3) echo 2 ;; *) echo 1 ;; esac ;;
+	*) echo "$XDAX_VM_NUMA" ;;
+	esac
+}
+
+# vm_smp_topology NAME: -smp's value; with NUMA one socket per node, so that no cache or
+# package is shared across nodes (the kernel warns about such a topology at boot).
+vm_smp_topology() {
+	local n s
+	n=$(vm_numa "$1") s=$(vm_smp "$1")
+	if ((n > 1)); then
+		echo "$s,sockets=$n,cores=$((s / n)),threads=1"
+	else
+		echo "$s"
+	fi
+}
+
+# vm_numa_args NODES SMP: QEMU's -object/-numa arguments for NODES nodes (none for one).
+vm_numa_args() {
+	local n=$1 smp=$2 i mb lo hi
+	((n > 1)) || return 0
+	((smp >= n)) || die "XDAX_VM_NUMA=$n needs at least $n vCPUs (have $smp)"
+	mb=$(($(numfmt --from=iec "$XDAX_VM_MEM") / n >> 20))
+	for ((i = 0; i < n; i++)); do
+		lo=$((i * smp / n)) hi=$(((i + 1) * smp / n - 1))
+		echo "-object memory-backend-ram,id=xdaxmem$i,size=${mb}M"
+		echo "-numa node,nodeid=$i,memdev=xdaxmem$i,cpus=$lo$( ((hi > lo)) && echo "-$hi")"
+	done
+}
 XDAX_VM_TIMEOUT=${XDAX_VM_TIMEOUT:-900}
 XDAX_RANGE_START=0x40000000
 XDAX_RANGE_SIZE=512M
@@ -43,8 +78,10 @@ XDAX_MMIO_SIZE=2M
 XDAX_SPLAT_RE='BUG:|WARNING:|KASAN:|UBSAN:|Call Trace|kernel BUG at|Oops|general protection fault|Kernel panic|DEBUG_LOCKS_WARN_ON|possible (circular|recursive) locking|inconsistent lock state|lockdep is turned off|INFO: task .* blocked for more than|soft lockup|hard LOCKUP|RCU stall|rcu_sched self-detected stall'
 
 vm_run() {
-	local name=$1 kernel=$2 initrd=$3 out=$4 accel=(-accel tcg -cpu max) rc=0
+	local name=$1 kernel=$2 initrd=$3 out=$4 accel=(-accel tcg -cpu max) rc=0 numa
 	shift 4
+	# One word per line: the arguments hold no spaces.
+	mapfile -t numa < <(vm_numa_args "$(vm_numa "$name")" "$(vm_smp "$name")" | tr ' ' '\n')
 	mkdir -p "$out"
 	rm -f "$out"/console.log "$out"/results.tap
 	[[ ${XDAX_KVM:-0} == 1 ]] && accel=(-accel kvm -cpu host)
@@ -58,8 +95,8 @@ vm_run() {
 	append+=" mitigations=off rdinit=/init xdaxtest.kernel=$name $*"
 	echo "$append" >"$out/cmdline"
 	local t0=$SECONDS
-	timeout -k 10 "$XDAX_VM_TIMEOUT" qemu-system-x86_64 "${accel[@]}" -smp "$(vm_smp "$name")" \
-		-m "$XDAX_VM_MEM" -machine pc -nodefaults -display none -no-reboot \
+	timeout -k 10 "$XDAX_VM_TIMEOUT" qemu-system-x86_64 "${accel[@]}" -smp "$(vm_smp_topology "$name")" \
+		-m "$XDAX_VM_MEM" "${numa[@]}" -machine pc -nodefaults -display none -no-reboot \
 		-chardev file,id=con,path="$out/console.log" -serial chardev:con \
 		-chardev file,id=res,path="$out/results.tap" -serial chardev:res \
 		-kernel "$kernel" -initrd "$initrd" -append "$append" \
