@@ -30,6 +30,7 @@ SBINDIR ?= $(PREFIX)/sbin
 INCLUDEDIR ?= $(PREFIX)/include
 DATADIR ?= $(PREFIX)/share
 DOCDIR ?= $(DATADIR)/doc/xdax
+MANDIR ?= $(DATADIR)/man
 EXAMPLESDIR ?= $(DOCDIR)/examples
 # A local install's rule is the administrator's: /etc/udev/rules.d.  Packages pass
 # UDEVRULESDIR=/lib/udev/rules.d (debian/rules).
@@ -74,6 +75,7 @@ ifneq ($(HAVE_TOOL),)
 	$(MAKE) -C tools/xdax install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 endif
 	install -D -m 755 scripts/xdax-check-range $(DESTDIR)$(SBINDIR)/xdax-check-range
+	install -D -m 644 scripts/xdax-check-range.8 $(DESTDIR)$(MANDIR)/man8/xdax-check-range.8
 	install -D -m 644 scripts/udev/60-xdax.rules $(DESTDIR)$(UDEVRULESDIR)/60-xdax.rules
 	install -d $(DESTDIR)$(EXAMPLESDIR)/modprobe.d $(DESTDIR)$(EXAMPLESDIR)/modules-load.d
 	sed 's|/usr/sbin/xdax-check-range|$(SBINDIR)/xdax-check-range|' scripts/modprobe.d/xdax.conf \
@@ -116,9 +118,10 @@ uninstall:
 		find /lib/modules/*/updates /lib/modules/*/extra -name 'xdax.ko*' -print -delete \
 			2>/dev/null; depmod -a $$(basename $$(dirname $(KDIR))) 2>/dev/null; true; fi
 ifneq ($(HAVE_TOOL),)
-	rm -f $(DESTDIR)$(BINDIR)/xdax $(DESTDIR)$(DATADIR)/man/man8/xdax.8
+	rm -f $(DESTDIR)$(BINDIR)/xdax $(DESTDIR)$(MANDIR)/man8/xdax.8
 endif
-	rm -f $(DESTDIR)$(SBINDIR)/xdax-check-range $(DESTDIR)$(UDEVRULESDIR)/60-xdax.rules \
+	rm -f $(DESTDIR)$(SBINDIR)/xdax-check-range $(DESTDIR)$(MANDIR)/man8/xdax-check-range.8 \
+		$(DESTDIR)$(UDEVRULESDIR)/60-xdax.rules \
 		$(DESTDIR)$(INCLUDEDIR)/linux/xdax.h
 	rm -rf $(DESTDIR)$(EXAMPLESDIR)
 	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null

@@ -16,7 +16,8 @@
 # (once tools/xdax exists) and debian/.  Nothing of the test harness, so that a change to a
 # test does not rebuild the packages.
 XDAX_DEB_INPUTS=(Makefile dkms.conf module include scripts/conftest.sh scripts/xdax-check-range
-	scripts/modprobe.d scripts/udev scripts/modules-load.d tools/xdax debian)
+	scripts/xdax-check-range.8 scripts/modprobe.d scripts/udev scripts/modules-load.d tools/xdax
+	debian)
 # Set XDAX_LINTIAN=0 to skip lintian (it is run once per package build, in the root).
 XDAX_LINTIAN=${XDAX_LINTIAN:-1}
 
@@ -103,7 +104,7 @@ _deb_build() {
 			root_run bookworm apt-get clean
 		fi
 		# lintian's verdict is reported, not enforced (see debian/ and the report).
-		root_run bookworm sh -c "cd $w && lintian -I --pedantic --no-tag-display-limit \
+		root_run bookworm sh -c "cd $w && lintian -I --pedantic --tag-display-limit 0 \
 			xdax_${ver}_amd64.changes" >"$out/lintian.txt" 2>&1 || true
 	fi
 	rm -rf "${r:?}$w"
