@@ -19,6 +19,8 @@ XDAX_DEB_INPUTS=(Makefile dkms.conf module include scripts/conftest.sh scripts/x
 	scripts/xdax-check-range.8 scripts/modprobe.d scripts/udev scripts/modules-load.d tools/xdax
 	debian)
 # Set XDAX_LINTIAN=0 to skip lintian (it is run once per package build, in the root).
+# XDAX_DEB_CACHE: where the packages are cached (default $XDAX_CACHE/deb; the harness
+# self-test builds packages of a deliberately broken tree elsewhere).
 XDAX_LINTIAN=${XDAX_LINTIAN:-1}
 
 # _deb_files: the input files, relative to XDAX_TOP, sorted (tracked and untracked files that
@@ -61,7 +63,7 @@ deb_build() {
 	key=$(printf 'version=%s\nsrc=%s\nroot=%s\nlintian=%s\nrecipe=%s\n' "$ver" "$src" \
 		"$(root_key bookworm | sha256sum | cut -c1-16)" "$XDAX_LINTIAN" \
 		"$(declare -f deb_build _deb_build _deb_files | sha256sum | cut -c1-16)")
-	d=$XDAX_CACHE/deb
+	d=${XDAX_DEB_CACHE:-$XDAX_CACHE/deb}
 	XDAX_DEB_DIR=$d XDAX_DEB_KEY=$(sha256sum <<<"$key" | cut -c1-16)
 	if cache_valid "$d" "$key"; then
 		log "Debian packages xdax $ver: cached ($d)"

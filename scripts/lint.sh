@@ -59,7 +59,7 @@ lint_all() {
 	fi
 	# The harness is code too: shellcheck every script (bash libraries and busybox sh tests).
 	if (cd "$XDAX_TOP" && shellcheck -x -S warning scripts/*.sh scripts/xdax-check-range \
-		.ci/run tests/guest/*.sh tests/guest/init) >"$out/shellcheck.log" 2>&1; then
+		.ci/run tests/guest/*.sh tests/guest/init debian/*.postinst) >"$out/shellcheck.log" 2>&1; then
 		pass=$((pass + 1))
 	else
 		head -n 30 "$out/shellcheck.log" >&2
