@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # xdax top level.
-#   make [KDIR=...]        build module/xdax.ko for KDIR (default: the running kernel)
+#   make [KDIR=...]        build module/xdax.ko for KDIR (default: the running kernel,
+#                          KVER=`uname -r`; KVER=ABI for another installed kernel)
 #   make check             the whole test matrix in QEMU (see README.md)
 #   make demo              boot one kernel with a reserved range and run the demo program
 #   make deb               the Debian packages (xdax-dkms, xdax-utils, xdax-dev) in build/deb/,
@@ -8,8 +9,9 @@
 #   make clean
 #
 # Installing without packages (as root; DESTDIR stages, PREFIX defaults to /usr/local):
-#   make install           the module (DKMS when `dkms` is installed and DESTDIR is empty,
-#                          else a plain build for KDIR + modules_install), the `xdax` tool
+#   make install           the module (DKMS when `dkms` is installed and DESTDIR is empty:
+#                          dkms add + install -k KVER, and DKMS rebuilds it for every new
+#                          kernel; else a plain build for KDIR + modules_install), the tool
 #                          (once tools/xdax exists), xdax-check-range, the udev rule, the
 #                          modprobe.d / modules-load.d examples, and the system group xdax
 #   make uninstall         removes all of that again (the group stays, as Debian does)
@@ -20,7 +22,8 @@
 # The version has one source: PACKAGE_VERSION in dkms.conf.  debian/changelog must agree
 # (scripts/deb.sh refuses to build packages otherwise).
 
-KDIR ?= /lib/modules/$(shell uname -r)/build
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(CURDIR)/dkms.conf)
 
 DESTDIR ?=
@@ -94,10 +97,10 @@ install-module:
 	elif command -v dkms >/dev/null 2>&1; then \
 		$(MAKE) -s dkms-src; \
 		dkms add xdax/$(VERSION); \
-		dkms install xdax/$(VERSION); \
+		dkms install xdax/$(VERSION) -k $(KVER); \
 	else \
 		$(MAKE) -C module modules_install KDIR=$(KDIR); \
-		depmod -a $$(basename $$(dirname $(KDIR))) 2>/dev/null || true; \
+		depmod -a $(KVER); \
 	fi
 
 install-group:
@@ -111,12 +114,13 @@ install: install-module install-utils install-group
 	@echo "installed xdax $(VERSION); the examples are in $(EXAMPLESDIR)"
 
 uninstall:
-	-@if command -v dkms >/dev/null 2>&1 && dkms status xdax/$(VERSION) | grep -q .; then \
+	-@if [ -z "$(DESTDIR)" ] && command -v dkms >/dev/null 2>&1 && \
+		dkms status xdax/$(VERSION) 2>/dev/null | grep -q .; then \
 		dkms remove xdax/$(VERSION) --all; fi
 	rm -rf $(DKMS_DIR)
 	-@if [ -z "$(DESTDIR)" ]; then \
 		find /lib/modules/*/updates /lib/modules/*/extra -name 'xdax.ko*' -print -delete \
-			2>/dev/null; depmod -a $$(basename $$(dirname $(KDIR))) 2>/dev/null; true; fi
+			2>/dev/null; depmod -a $(KVER) 2>/dev/null; true; fi
 ifneq ($(HAVE_TOOL),)
 	rm -f $(DESTDIR)$(BINDIR)/xdax $(DESTDIR)$(MANDIR)/man8/xdax.8
 endif

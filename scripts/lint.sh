@@ -1,8 +1,9 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
-# Static checks of the kernel code, each one test result in make check:
+# Static checks of the kernel code, each one test result in make check (and one of the
+# packaging: debian/changelog's version is dkms.conf's, deb_version_check of deb.sh):
 #   checkpatch.pl --strict (from Debian's linux-source), and a W=1 C=1 (sparse) build against
-#   the debug kernel tree that must print no warning.  Sourced after lib.sh, debug-kernel.sh.
+#   the debug kernel tree that must print no warning.  Sourced after lib.sh, deb.sh, debug-kernel.sh.
 
 XDAX_KERNEL_SOURCES=(module/*.c module/*.h module/probes/*.c include/uapi/linux/*.h)
 
@@ -65,5 +66,12 @@ lint_all() {
 		head -n 30 "$out/shellcheck.log" >&2
 		fail=$((fail + 1))
 	fi
-	record lint "$pass" "$fail" 0 "checkpatch --strict; W=1 + sparse on $(basename "${kdir:-none}"); shellcheck"
+	# One version (dkms.conf's PACKAGE_VERSION): debian/changelog must say the same.
+	if (deb_version_check) >"$out/version-check.log" 2>&1; then
+		pass=$((pass + 1))
+	else
+		cat "$out/version-check.log" >&2
+		fail=$((fail + 1))
+	fi
+	record lint "$pass" "$fail" 0 "checkpatch --strict; W=1 + sparse on $(basename "${kdir:-none}"); shellcheck; version"
 }
