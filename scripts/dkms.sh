@@ -27,7 +27,7 @@
 #   4. apt-get purge of the three packages; then dkms status must not mention xdax, and no
 #      /usr/src/xdax-*, /var/lib/dkms/xdax or xdax.ko may be left in the root.
 # Every kernel the cycle built (the newest one too) is cached under $XDAX_CACHE/dkms/ABI,
-# keyed by the packages (XDAX_DEB_KEY), the root's key, the kernel's headers package version
+# keyed by the packages (_dkms_debs_key), the root's key, the kernel's headers package version
 # and this recipe: a warm make check reuses it, a change to any of them redoes the cycle.
 # XDAX_DKMS_CACHE overrides $XDAX_CACHE/dkms (the harness self-test).
 # shellcheck disable=SC2034 # XDAX_KO_REL is read by callers.
@@ -48,12 +48,28 @@ _dkms_forget() {
 		find /lib/modules/ -name 'xdax.ko*' -delete 2>/dev/null; true" >/dev/null 2>&1
 }
 
+# _dkms_debs_key: what of the packages the cycle depends on: the whole xdax-dkms .deb (its
+# build is reproducible: SOURCE_DATE_EPOCH from debian/changelog) and the maintainer scripts
+# of the other two.  A change to the tool or the udev rule alone does not rebuild modules.
+_dkms_debs_key() {
+	local p s
+	{
+		sha256sum <"$(deb_file xdax-dkms)"
+		for p in xdax-utils xdax-dev; do
+			for s in preinst postinst prerm postrm; do
+				dpkg-deb -I "$(deb_file "$p")" "$s" 2>/dev/null || true
+			done
+		done
+	} | sha256sum | cut -c1-16
+}
+
 # _dkms_key ROOT ABI: the cache key of ABI's module built in ROOT.
 _dkms_key() {
-	printf 'debs=%s\nroot=%s\nheaders=%s\nrecipe=%s\n' "$XDAX_DEB_KEY" \
+	printf 'debs=%s\nroot=%s\nheaders=%s\nrecipe=%s\n' "$(_dkms_debs_key)" \
 		"$(root_key "$1" | sha256sum | cut -c1-16)" \
 		"$(root_run "$1" dpkg-query -W -f='${Version}' "linux-headers-$2" 2>/dev/null)" \
-		"$(declare -f dkms_install _dkms_cycle _dkms_harvest _dkms_forget | sha256sum | cut -c1-16)"
+		"$(declare -f dkms_install _dkms_cycle _dkms_harvest _dkms_forget _dkms_debs_key |
+			sha256sum | cut -c1-16)"
 }
 
 dkms_install() {
