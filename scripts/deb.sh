@@ -124,7 +124,7 @@ deb_main() {
 	cp "$XDAX_DEB_DIR"/* "$out/"
 	(cd "$out" && ls -1 ./*.deb ./*.dsc)
 	if [[ -f $out/lintian.txt ]]; then
-		log "lintian: $(grep -c '^[EWIP]: ' "$out/lintian.txt" || true) tags (build/deb/lintian.txt)"
+		log "lintian: $(grep -c '^[EWIP]: ' "$out/lintian.txt" || true) tags ($out/lintian.txt)"
 		grep '^[EW]: ' "$out/lintian.txt" >&2 || true
 	fi
 	log "packages in $out ($((SECONDS - t0)) s); install with: apt install $out/*.deb"

@@ -39,13 +39,16 @@ XDAX_DEB_PKGS=(xdax-dkms xdax-utils xdax-dev)
 # _dkms_forget ROOT: purge the packages and remove any other trace of xdax from the root's
 # DKMS (an interrupted run, or the tree-based install of older harnesses), so that the
 # cached root holds no xdax between runs (a later headers install would autoinstall it).
+# The group xdax goes too (purge keeps it, as Debian does): each cycle sees the postinst
+# create it.
 _dkms_forget() {
 	root_run "$1" sh -c "for p in ${XDAX_DEB_PKGS[*]}; do \
 		dpkg-query -W -f='\${Status}' \$p 2>/dev/null | grep -qv not-installed &&
 		apt-get purge -y -q \$p; done; \
 		dkms remove xdax --all >/dev/null 2>&1; \
 		rm -rf /usr/src/xdax-* /var/lib/dkms/xdax; \
-		find /lib/modules/ -name 'xdax.ko*' -delete 2>/dev/null; true" >/dev/null 2>&1
+		find /lib/modules/ -name 'xdax.ko*' -delete 2>/dev/null; \
+		groupdel xdax 2>/dev/null; true" >/dev/null 2>&1
 }
 
 # _dkms_debs_key: what of the packages the cycle depends on: the whole xdax-dkms .deb (its
@@ -204,6 +207,7 @@ _dkms_cycle() {
 		find /lib/modules/ -name 'xdax.ko*' 2>/dev/null; \
 		dpkg-query -W -f='\${Package} \${Status}\n' 'xdax*' 2>/dev/null | grep -v not-installed")
 	printf '## after purge: dkms status, leftovers\n%s\n' "$st" >>"$logf"
+	echo "## the group stays (Debian keeps system groups on purge): $(root_run "$root" getent group xdax)" >>"$logf"
 	if grep -q xdax <<<"$st"; then
 		echo "xdax left behind after apt-get purge: $st" >&2
 		_dkms_unharvest "${built[@]}"
