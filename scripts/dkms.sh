@@ -161,7 +161,7 @@ _dkms_cycle() {
 		echo "apt-get install of the xdax packages failed in the $root root" >&2
 		return 1
 	}
-	if ! root_run "$root" dkms status "xdax/$ver" -k "$abi" | grep -q ': installed$'; then
+	if ! root_run "$root" dkms status "xdax/$ver" -k "$abi" 2>>"$logf" | grep -q ': installed$'; then
 		{
 			echo "## /etc/kernel/header_postinst.d/dkms $abi (as linux-headers-$abi's postinst)"
 			root_run "$root" /etc/kernel/header_postinst.d/dkms "$abi"
