@@ -98,6 +98,11 @@ _deb_build() {
 	root_run bookworm sh -c "cd $w/xdax-$ver && dpkg-buildpackage -us -uc" >>"$out/build.log" 2>&1 ||
 		return 1
 	cp "$r$w/xdax_$ver"* "$r$w/xdax-"*"_${ver}_"*.deb "$out/"
+	# The generated probe header belongs to one kernel: DKMS generates it per build.
+	if dpkg-deb -c "$out/xdax-dkms_${ver}_all.deb" | grep -F xdax_config.h >>"$out/build.log"; then
+		echo "xdax-dkms ships the generated module/xdax_config.h" >>"$out/build.log"
+		return 1
+	fi
 	echo "$((SECONDS - t0))" >"$out/seconds"
 	if [[ $XDAX_LINTIAN == 1 ]]; then
 		if ! root_run bookworm sh -c 'command -v lintian' >/dev/null 2>&1; then
