@@ -6,13 +6,15 @@
 #   make demo              boot one kernel with a reserved range and run the demo program
 #   make deb               the Debian packages (xdax-dkms, xdax-utils, xdax-dev) in build/deb/,
 #                          built in the cached bookworm build root (scripts/deb.sh)
+#   make docs              render docs/states.png from docs/states.dot (Graphviz)
+#   make tool              the xdax command-line tool and its man page (tools/xdax, see its Makefile)
 #   make clean
 #
 # Installing without packages (as root; DESTDIR stages, PREFIX defaults to /usr/local):
 #   make install           the module (DKMS when `dkms` is installed and DESTDIR is empty:
 #                          dkms add + install -k KVER, and DKMS rebuilds it for every new
 #                          kernel; else a plain build for KDIR + modules_install), the tool
-#                          (once tools/xdax exists), xdax-check-range, the udev rule, the
+#                          (tools/xdax), xdax-check-range, the udev rule, the
 #                          modprobe.d / modules-load.d examples, and the system group xdax
 #   make uninstall         removes all of that again (the group stays, as Debian does)
 #   make install-headers   the UAPI header as $(INCLUDEDIR)/linux/xdax.h
@@ -61,6 +63,9 @@ demo:
 
 deb:
 	./scripts/deb.sh
+
+docs:
+	./scripts/docs.sh
 
 dkms-src:
 	@set -e; for f in $(DKMS_FILES); do \
@@ -137,5 +142,5 @@ ifneq ($(HAVE_TOOL),)
 	$(MAKE) -C tools/xdax clean
 endif
 
-.PHONY: all modules check demo deb dkms-src tool install-utils install-headers install-module \
+.PHONY: all modules check demo deb docs dkms-src tool install-utils install-headers install-module \
 	install-group install uninstall clean

@@ -111,6 +111,9 @@ initramfs_build() {
 	cp -a "$xtree/lib/modules/$abi/." "$dst/"
 	depmod -b "$t" "$abi"
 	cp -r "$XDAX_TOP/tests/guest/." "$t/xdax/"
+	# README and the splitter of its code blocks, for t39 (README's commands run as shown).
+	install -D -m 644 "$XDAX_TOP/README.md" "$t/xdax/README.md"
+	install -D -m 644 "$XDAX_TOP/tests/readme/blocks.awk" "$t/xdax/readme/blocks.awk"
 	install -m 755 "$XDAX_TOP"/tests/build/bin/* "$t/usr/bin/"
 	# systemd-udevd is udevadm under another name (t37 runs it with the packaged rule).
 	mkdir -p "$t/lib/systemd"

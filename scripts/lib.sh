@@ -29,7 +29,7 @@ hash_of() { cat "$@" | sha256sum | cut -c1-16; }
 # Host packages the harness itself needs (installed from the machine's own apt sources).
 XDAX_HOST_PKGS=(qemu-system-x86 debootstrap cpio kmod busybox-static xz-utils zstd
 	gcc make flex bison bc libelf-dev libssl-dev dwarves perl python3 file
-	libc6-dev shellcheck dpkg-dev)
+	libc6-dev shellcheck dpkg-dev groff-base)
 
 host_setup() {
 	local missing=() p

@@ -138,6 +138,8 @@ else
 	t32_exits "--modprobe accepts ranges=$T32_GOOD" 0 -v --modprobe "ranges=$T32_GOOD"
 	t32_refuses "--modprobe ranges=$T32_HOLE" 'not loading xdax' --modprobe "ranges=$T32_HOLE"
 	t32_exits "--modprobe without ranges= anywhere has nothing to check" 0 -v --modprobe
+	t32_refuses "memmap: this command line's memmap=\$ include the hole" \
+		"^xdax-check-range: range 1 .*not System RAM" memmap
 	mkdir -p /etc/modprobe.d
 	echo "options xdax ranges=$T32_HOLE" >$T32_OPTS
 	t32_refuses "--modprobe with ranges= from 'options xdax' in modprobe.d" \
@@ -156,6 +158,27 @@ else
 	echo "options xdax ranges=$T32_HOLE" >$T32_OPTS
 	t32_hook_refuses "the hole from 'options xdax ranges=' in modprobe.d"
 	rm -f $T32_OPTS
+	t32_hook_refuses "ranges=memmap while the command line also reserves the hole" ranges=memmap
+	# Adoption: a copy of this machine's maps whose command line reserves only the real range.
+	T32_FAKE=/tmp/t32-root
+	rm -rf $T32_FAKE
+	mkdir -p $T32_FAKE/proc $T32_FAKE/sys/firmware
+	cp /proc/iomem $T32_FAKE/proc/iomem
+	[ ! -d /sys/firmware/memmap ] || cp -r /sys/firmware/memmap $T32_FAKE/sys/firmware/
+	dmesg >$T32_FAKE/dmesg
+	echo "console=ttyS0 memmap=$((R_SIZE >> 20))M\$$R_START quiet" >$T32_FAKE/proc/cmdline
+	out=$(XDAX_CHECK_RANGE_ROOT=$T32_FAKE "$T32_CHK" --modprobe --resolve ranges=memmap 2>&1)
+	check "range safety: --resolve ranges=memmap adopts the command line's memmap=\$ ($out)" \
+		[ "$out" = "ranges=$((R_SIZE >> 20))M@$R_START" ]
+	if out=$(XDAX_CHECK_RANGE_ROOT=$T32_FAKE $T32_MODPROBE xdax ranges=memmap 2>&1) &&
+		xdax_dev_ok 0 "$R_START" "$R_SIZE"; then
+		ok "range safety: modprobe xdax ranges=memmap with the hook adopts the reserved range"
+		check "range safety: rmmod after the adoption" rmmod xdax
+	else
+		not_ok "range safety: modprobe xdax ranges=memmap with the hook adopts the reserved range" "$out"
+		unload
+	fi
+	rm -rf $T32_FAKE
 	if out=$($T32_MODPROBE xdax "ranges=$T32_GOOD" 2>&1) && xdax_dev_ok 0 "$R_START" "$R_SIZE"; then
 		ok "range safety: modprobe with the hook loads the real range"
 		case_point xdax_range /dev/xdax0 readback \
