@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make check: build xdax for every kernel of the matrix, install it with DKMS the way users
-# do, boot each kernel in QEMU with a reserved range, run the guest tests, judge every run,
+# make check: build xdax's Debian packages (make deb), install them with apt into the Debian
+# build roots so that DKMS builds xdax for every kernel of the matrix the way users get it
+# (scripts/dkms.sh), boot each kernel in QEMU with a reserved range, run the guest tests, judge every run,
 # and end with one line "N passed, N failed, N skipped" over all kernels.
 #
 #   scripts/check.sh [TARGET...]     TARGET: harness lint 6.1 6.12 7.2 7.3 debug (default: all)
@@ -16,6 +17,7 @@ source "$(dirname "$0")/lib.sh"
 source "$XDAX_TOP/scripts/roots.sh"
 source "$XDAX_TOP/scripts/kernels.sh"
 source "$XDAX_TOP/scripts/dkms.sh"
+source "$XDAX_TOP/scripts/deb.sh"
 source "$XDAX_TOP/scripts/initramfs.sh"
 source "$XDAX_TOP/scripts/vm.sh"
 source "$XDAX_TOP/scripts/debug-kernel.sh"
@@ -69,8 +71,10 @@ run_kernel() {
 	done
 	grep -a '^not ok' "$out/results.tap" | sed "s/^/$name: /" >&2 || true
 	# A run with a problem counts one failure on top of whatever the tests said; the probe
-	# check counts as one more result.
-	record "$name" $((VM_PASS + PROBE_PASS)) $((VM_FAIL + PROBE_FAIL + (${#VM_PROBLEMS[@]} ? 1 : 0))) \
+	# check counts as one more result, and so does the package cycle (PKG_PASS, Debian
+	# kernels: apt install, DKMS build, purge leaves nothing).
+	record "$name" $((VM_PASS + PROBE_PASS + PKG_PASS)) \
+		$((VM_FAIL + PROBE_FAIL + (${#VM_PROBLEMS[@]} ? 1 : 0))) \
 		"$VM_SKIP" \
 		"$abi, $(cat "$out/seconds")s$( ((${#VM_PROBLEMS[@]})) && echo ", ${VM_PROBLEMS[0]}")"
 }
@@ -86,9 +90,10 @@ debian_kernel() {
 	rm -rf "$out/xdax"
 	if ! dkms_install "$K_ROOT" "$K_ABI" "$out/xdax" 2>"$out/dkms.err"; then
 		cat "$out/dkms.err" >&2
-		record "$series" 0 1 0 "$K_ABI: dkms add/build/install failed (see $out/xdax.dkms.log)"
+		record "$series" 0 1 0 "$K_ABI: package install / DKMS build / purge failed (see $out/xdax.dkms.log)"
 		return 0
 	fi
+	PKG_PASS=1
 	probes_check "$series" "$out/xdax.config.h"
 	run_kernel "$series" "$K_DIR/vmlinuz" "$K_ABI" "$K_DIR/lib/modules/$K_ABI" "$out/xdax" \
 		"$(dirname "$XDAX_KO_REL")" "$(cat "$out/version")"
@@ -111,6 +116,7 @@ debug_kernel() {
 		install -D -m 644 "$b/module/xdax_kunit.ko" "$out/xdax/lib/modules/$krel/extra/xdax_kunit.ko"
 	fi
 	cp "$b/module/xdax_config.h" "$out/xdax.config.h"
+	PKG_PASS=0
 	probes_check debug "$out/xdax.config.h"
 	# Everything is built in: the guest's modprobe needs only the kernel's modules.builtin*
 	# to know that (an empty modules.dep: no .ko to copy).
@@ -158,6 +164,9 @@ main() {
 	host_setup
 	make -s -C "$XDAX_TOP/tests" >/dev/null || die "building the static test programs failed"
 	root_ensure bookworm
+	local t0=$SECONDS
+	deb_build
+	log "Debian packages: $((SECONDS - t0)) s"
 
 	for t in "${targets[@]}"; do
 		case $t in

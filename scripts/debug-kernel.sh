@@ -114,7 +114,7 @@ debug_module_build() {
 	local kdir=$1 dir=$2 blog=$3 kunit=()
 	shift 3
 	rm -rf "$dir"
-	make -s -C "$XDAX_TOP" dkms-src DESTDIR="$dir" >/dev/null || return 1
+	make -s -C "$XDAX_TOP" dkms-src DKMS_DIR="$dir" >/dev/null || return 1
 	[[ -f $dir/module/xdax_kunit.c ]] && kunit=(XDAX_KUNIT=1)
 	make -C "$dir/module" KDIR="$kdir" CC="$XDAX_KCC" "${kunit[@]}" "$@" >"$blog" 2>&1 &&
 		! grep -E 'warning:|error:' "$blog" >&2

@@ -1,8 +1,10 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
-# The guest's initramfs: busybox, kmod, ndctl/daxctl with their libraries (from the bookworm
-# root), the kernel's modules that the tests need plus xdax where DKMS put it, the static test
-# programs and the guest test scripts.  Sourced after lib.sh and roots.sh.
+# The guest's initramfs: busybox, kmod, ndctl/daxctl and udevd/udevadm with their libraries
+# (from the bookworm root), the kernel's modules that the tests need plus xdax where DKMS put
+# it, the files of the built xdax-utils package (dpkg -x of the .deb: the tool, xdax-check-range,
+# the udev rule, the examples), the static test programs and the guest test scripts.  Sourced
+# after lib.sh, roots.sh and deb.sh (deb_build has run: XDAX_DEB_DIR).
 #
 #   initramfs_build OUT.cpio.gz ABI KMODS XDAXTREE [EXTRA]
 #       KMODS: the kernel's lib/modules/ABI, or a directory with just its modules.builtin*
@@ -19,15 +21,40 @@ XDAX_GUEST_MODULES=(nd_e820 nd_pmem nd_btt dax_pmem device_dax null_blk ext4)
 # Taken where the kernel has them, left out (and the tests that need them skip) where not.
 # crc32c_generic: ext4 before 7.x mounts nothing without the crc32c crypto driver (t52).
 XDAX_GUEST_OPTIONAL_MODULES=(hwpoison_inject crc32c_generic)
-XDAX_GUEST_BINS=(/bin/kmod /usr/bin/ndctl /usr/bin/daxctl)
+XDAX_GUEST_BINS=(/bin/kmod /usr/bin/ndctl /usr/bin/daxctl /bin/udevadm)
 
 # Copy an executable from the bookworm root with its shared libraries and loader.
 _copy_with_libs() {
-	local r=$1 bin=$2 out=$3 lib
+	local r=$1 bin=$2 out=$3
 	install -D -m 755 "$r$bin" "$out$bin"
+	_copy_libs "$r" "$bin" "$out"
+}
+
+# _copy_libs ROOT BIN OUT: the shared libraries (and loader) of ROOT's BIN into OUT.
+_copy_libs() {
+	local r=$1 bin=$2 out=$3 lib
 	for lib in $(root_run bookworm ldd "$bin" | grep -o '/[^ ]*'); do
 		[[ -e $out$lib ]] || install -D -m 755 "$r$(readlink -f "$r$lib" | sed "s|^$r||")" "$out$lib"
 	done
+}
+
+# _utils_from_deb OUT: the files of the built xdax-utils package into OUT (the initramfs
+# root), with the libraries of its programs from the bookworm root (the package is built
+# there).  The harness keeps the modprobe hook where t32 installs it from.
+_utils_from_deb() {
+	local out=$1 r f rel tmp=/var/tmp/xdax-initramfs-elf
+	r=$(root_path bookworm)
+	dpkg-deb -x "$(deb_file xdax-utils)" "$out"
+	rm -rf "${r:?}$tmp"
+	for f in "$out"/usr/bin/* "$out"/usr/sbin/*; do
+		[[ -f $f ]] && file -b "$f" | grep -q '^ELF.*dynamic' || continue
+		rel=${f#"$out"}
+		install -D -m 755 "$f" "$r$tmp$rel"
+		_copy_libs "$r" "$tmp$rel" "$out"
+	done
+	rm -rf "${r:?}$tmp"
+	install -D -m 644 "$out/usr/share/doc/xdax-utils/examples/modprobe.d/xdax.conf" \
+		"$out/usr/share/xdax/modprobe.d/xdax.conf"
 }
 
 _module_closure() {
@@ -90,9 +117,12 @@ initramfs_build() {
 	install -D -m 644 "$XDAX_TOP/README.md" "$t/xdax/README.md"
 	install -D -m 644 "$XDAX_TOP/tests/readme/blocks.awk" "$t/xdax/readme/blocks.awk"
 	install -m 755 "$XDAX_TOP"/tests/build/bin/* "$t/usr/bin/"
-	# The range preflight, and its modprobe hook for t32 to install while it tests it.
-	install -D -m 755 "$XDAX_TOP/scripts/xdax-check-range" "$t/usr/sbin/xdax-check-range"
-	install -D -m 644 "$XDAX_TOP/scripts/modprobe.d/xdax.conf" "$t/usr/share/xdax/modprobe.d/xdax.conf"
+	# systemd-udevd is udevadm under another name (t37 runs it with the packaged rule).
+	mkdir -p "$t/lib/systemd"
+	ln -sf /bin/udevadm "$t/lib/systemd/systemd-udevd"
+	# The range preflight, its modprobe hook (for t32 to install while it tests it), the
+	# udev rule, the tool: from the xdax-utils package that make check built.
+	_utils_from_deb "$t"
 	[[ -z $extra ]] || cp -a "$extra/." "$t/"
 	mv "$t/xdax/init" "$t/init"
 	chmod 755 "$t/init" "$t"/xdax/*.sh

@@ -1,9 +1,10 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
-# Static checks of the kernel code, each one test result in make check:
+# Static checks of the kernel code, each one test result in make check (and one of the
+# packaging: debian/changelog's version is dkms.conf's, deb_version_check of deb.sh):
 #   checkpatch.pl --strict (from Debian's linux-source), and a W=1 C=1 (sparse) build against
 #   the debug kernel tree that must print no warning; shellcheck of every script; the xdax
-#   tool's build and man page.  Sourced after lib.sh, debug-kernel.sh.
+#   tool's build and man page.  Sourced after lib.sh, deb.sh, debug-kernel.sh.
 
 XDAX_KERNEL_SOURCES=(module/*.c module/*.h module/probes/*.c include/uapi/linux/*.h)
 
@@ -113,7 +114,7 @@ lint_all() {
 	fi
 	# The harness is code too: shellcheck every script (bash libraries and busybox sh tests).
 	if (cd "$XDAX_TOP" && shellcheck -x -S warning scripts/*.sh scripts/xdax-check-range \
-		.ci/run tests/guest/*.sh tests/guest/init) >"$out/shellcheck.log" 2>&1; then
+		.ci/run tests/guest/*.sh tests/guest/init debian/*.postinst) >"$out/shellcheck.log" 2>&1; then
 		pass=$((pass + 1))
 	else
 		head -n 30 "$out/shellcheck.log" >&2
@@ -131,5 +132,12 @@ lint_all() {
 		tail -n 20 "$out/tool.log" >&2
 		fail=$((fail + 1))
 	fi
-	record lint "$pass" "$fail" 0 "checkpatch --strict; W=1 + sparse on $(basename "${kdir:-none}"); shellcheck; README blocks; the xdax tool (-Werror, groff -ww, install)"
+	# One version (dkms.conf's PACKAGE_VERSION): debian/changelog must say the same.
+	if (deb_version_check) >"$out/version-check.log" 2>&1; then
+		pass=$((pass + 1))
+	else
+		cat "$out/version-check.log" >&2
+		fail=$((fail + 1))
+	fi
+	record lint "$pass" "$fail" 0 "checkpatch --strict; W=1 + sparse on $(basename "${kdir:-none}"); shellcheck; README blocks; the xdax tool (-Werror, groff -ww, install); version"
 }

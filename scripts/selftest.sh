@@ -3,7 +3,7 @@
 # Tests of the test harness itself, so that a broken judge cannot turn a red run green:
 # vm_judge on synthetic consoles and TAP streams (tests/harness/), and DKMS on a deliberately
 # broken dkms.conf.  Each case is one result of the "harness" line of make check.
-# Sourced after lib.sh, roots.sh, kernels.sh, dkms.sh and vm.sh.
+# Sourced after lib.sh, roots.sh, kernels.sh, dkms.sh, deb.sh and vm.sh.
 
 # _judge_case DIR CONSOLE TAP RC EXPECT-FAIL(0|1): run vm_judge on a made-up run.
 _judge_case() {
@@ -64,20 +64,30 @@ selftest_all() {
 	_bad killed "$tap" 137
 	_bad qemu-error "$tap" 1
 
-	# A broken dkms.conf must fail the DKMS step, the way it would fail for a user.
+	# A broken dkms.conf must fail the DKMS step, the way it would fail for a user: packages
+	# built from a tree with that dkms.conf (cached apart from the real ones), installed
+	# with apt into the root.
 	kernel_resolve 6.1
 	root_install "$K_ROOT" "$K_HEADERS"
 	local t
 	t=$(mktemp -d)
 	cp -a "$XDAX_TOP/." "$t/"
 	sed -i 's/^BUILT_MODULE_NAME\[0\]=.*/BUILT_MODULE_NAME[0]="xdax_misnamed"/' "$t/dkms.conf"
-	if (XDAX_TOP=$t dkms_install "$K_ROOT" "$K_ABI" "$out/broken-dkms") >"$out/broken-dkms.log" 2>&1
-	then
-		echo "dkms_install succeeded with a broken dkms.conf" >&2
-		fail=$((fail + 1))
-	else
+	# The packages must build (exit 1 from die otherwise), and installing them must fail
+	# (exit 4).
+	local rc=0
+	# shellcheck disable=SC2034 # read by deb_build and dkms_install
+	(XDAX_TOP=$t XDAX_DEB_CACHE=$XDAX_CACHE/deb-selftest XDAX_DKMS_CACHE=$t.dkms
+		XDAX_LINTIAN=0
+		deb_build
+		dkms_install "$K_ROOT" "$K_ABI" "$out/broken-dkms" && exit 0
+		exit 4) >"$out/broken-dkms.log" 2>&1 || rc=$?
+	if ((rc == 4)); then
 		pass=$((pass + 1))
+	else
+		echo "packages of a broken dkms.conf: exit $rc, expected 4 (built, install failed); see $out/broken-dkms.log" >&2
+		fail=$((fail + 1))
 	fi
-	rm -rf "$t"
+	rm -rf "$t" "$t.dkms"
 	record harness "$pass" "$fail" 0 "judge on $((pass + fail - 1)) synthetic runs, broken dkms.conf"
 }
