@@ -5,5 +5,5 @@
 # printed here.  KERNEL is one of 6.1 6.12 7.2 7.3 debug.
 set -euo pipefail
 kernel=${1:-6.12}
-export XDAX_MODE=demo XDAX_RESULTS=${XDAX_RESULTS:-$(dirname "$0")/../build/demo}
+export XDAX_MODE=demo XDAX_DEMO_PRINT=1 XDAX_RESULTS=${XDAX_RESULTS:-$(dirname "$0")/../build/demo}
 "$(dirname "$0")/check.sh" "$kernel"

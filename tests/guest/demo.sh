@@ -13,13 +13,13 @@ step() {
 	if sh -c "$1" 2>&1; then ok "$1"; else not_ok "$1"; fi
 }
 step "grep -i -e reserved -e xdax /proc/iomem"
-step "modprobe xdax ranges=$((R_SIZE >> 20))M@$R_START && dmesg | grep -E '\] xdax'"
+step "xdax check-range -v $((R_SIZE >> 20))M@$R_START"
+step "modprobe xdax ranges=$((R_SIZE >> 20))M@$R_START && dmesg | grep -E '\\] xdax'"
 step "ls -l /dev/xdax*"
-step "grep . /sys/class/xdax/xdax0/size /sys/class/xdax/xdax0/align /sys/class/xdax/xdax0/resource"
-step "grep -i -e reserved -e xdax /proc/iomem"
-step "xdax_devinfo /dev/xdax0"
+step "xdax list -u"
 step "xdax_demo /dev/xdax0"
-step "grep . /sys/class/xdax/xdax0/stats/* /sys/class/xdax/xdax0/audit"
+step "xdax stats xdax0"
+step "xdax audit xdax0"
 step "rmmod xdax && ! ls /dev/xdax* 2>/dev/null && dmesg | tail -n 1"
 echo "1..$T_NUM"
 echo "# xdax-guest: done"
