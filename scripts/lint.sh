@@ -83,6 +83,41 @@ lint_tool() {
 	return "$rc"
 }
 
+# lint_install LOG: README's `make install`, `make install-headers` and `make uninstall`,
+# staged (DESTDIR) in a copy of the tree: the DKMS source tree (without the generated probe
+# header), the tool, xdax-check-range, the udev rule, the examples with the hook pointing at
+# the installed xdax-check-range, the header; uninstall leaves no file behind.  (Unstaged,
+# install-module also runs dkms add/install: the packages' DKMS path, which make check runs.)
+lint_install() {
+	local log=$1 t s rc=0 f
+	t=$(mktemp -d)
+	s=$t/src
+	mkdir -p "$s"
+	(cd "$XDAX_TOP" && git ls-files -z | xargs -0 cp --parents -t "$s") >"$log" 2>&1 || rc=1
+	if ((rc == 0)); then
+		make -s -C "$s" install install-headers DESTDIR="$t/root" PREFIX=/usr >>"$log" 2>&1 || rc=1
+		for f in usr/bin/xdax usr/sbin/xdax-check-range usr/share/man/man8/xdax.8 \
+			usr/share/man/man8/xdax-check-range.8 etc/udev/rules.d/60-xdax.rules \
+			usr/include/linux/xdax.h usr/share/doc/xdax/examples/modprobe.d/xdax.conf \
+			usr/share/doc/xdax/examples/modules-load.d/xdax.conf "usr/src/xdax-$(xdax_version)/dkms.conf" \
+			"usr/src/xdax-$(xdax_version)/module/xdax_main.c"; do
+			[[ -e $t/root/$f ]] || { echo "make install: $f missing" >>"$log"; rc=1; }
+		done
+		[[ -z $(find "$t/root" -name xdax_config.h) ]] ||
+			{ echo "make install shipped the generated xdax_config.h" >>"$log"; rc=1; }
+		grep -q '^install xdax .*/usr/sbin/xdax-check-range --modprobe' \
+			"$t/root/usr/share/doc/xdax/examples/modprobe.d/xdax.conf" ||
+			{ echo "make install: the hook does not call the installed xdax-check-range" >>"$log"; rc=1; }
+		make -s -C "$s" uninstall DESTDIR="$t/root" PREFIX=/usr >>"$log" 2>&1 || rc=1
+		if [[ -n $(find "$t/root" -type f) ]]; then
+			{ echo "make uninstall left:"; find "$t/root" -type f; } >>"$log"
+			rc=1
+		fi
+	fi
+	rm -rf "$t"
+	return "$rc"
+}
+
 # lint_all OUTDIR: record one result per check.
 lint_all() {
 	local out=$1 src kdir sparse pass=0 fail=0
@@ -126,6 +161,12 @@ lint_all() {
 		cat "$out/readme.log" >&2
 		fail=$((fail + 1))
 	fi
+	if lint_install "$out/install.log"; then
+		pass=$((pass + 1))
+	else
+		tail -n 20 "$out/install.log" >&2
+		fail=$((fail + 1))
+	fi
 	if lint_tool "$out/tool.log"; then
 		pass=$((pass + 1))
 	else
@@ -139,5 +180,5 @@ lint_all() {
 		cat "$out/version-check.log" >&2
 		fail=$((fail + 1))
 	fi
-	record lint "$pass" "$fail" 0 "checkpatch --strict; W=1 + sparse on $(basename "${kdir:-none}"); shellcheck; README blocks; the xdax tool (-Werror, groff -ww, install); version"
+	record lint "$pass" "$fail" 0 "checkpatch --strict; W=1 + sparse on $(basename "${kdir:-none}"); shellcheck; README blocks; make install/uninstall staged; the xdax tool (-Werror, groff -ww, install); version"
 }
