@@ -130,7 +130,8 @@ struct xdax_dev {
 /* Per open file: its pins and its position in the event streams. */
 struct xdax_file {
 	struct xdax_dev *xd;
-	struct mutex lock;		/* pins, next_pin_id, seen_* */
+	struct mutex lock;		/* seen_*: held across read()'s copy-out */
+	struct mutex pin_lock;		/* pins, next_pin_id; never waits on user memory */
 	struct list_head pins;
 	u64 next_pin_id;
 	u64 seen_reclaim, seen_poison;

@@ -44,6 +44,7 @@ static int xdax_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	xf->xd = xd;
 	mutex_init(&xf->lock);
+	mutex_init(&xf->pin_lock);
 	INIT_LIST_HEAD(&xf->pins);
 	xf->seen_reclaim = atomic64_read(&xd->reclaim_seq);
 	xf->seen_poison = atomic64_read(&xd->poison_seq);
@@ -61,6 +62,7 @@ static int xdax_release(struct inode *inode, struct file *file)
 	struct xdax_dev *xd = xf->xd;
 
 	xdax_unpin_all(xf);
+	mutex_destroy(&xf->pin_lock);
 	mutex_destroy(&xf->lock);
 	kfree(xf);
 	if (atomic_dec_and_test(&xd->openers))
@@ -106,7 +108,8 @@ static int xdax_fsync(struct file *file, loff_t start, loff_t end, int datasync)
  * read yet, and the pins this open file holds (xdax_pin_show): a block left
  * awaiting reclaim by a NOWAIT truncate names the pin, and so the process
  * and fd, that still holds it.  Keys are "xdax-<name>:\t<value>".
- * Context: process context (seq_file); takes the core lock and xf->lock.
+ * Context: process context (seq_file); takes the core lock, then xf->pin_lock
+ * (never xf->lock, which read() holds across its copy to user memory).
  */
 static void xdax_show_fdinfo(struct seq_file *m, struct file *file)
 {

@@ -92,7 +92,7 @@ static long xdax_pin_blocks(struct xdax_dev *xd, struct page **pages, unsigned l
  * the handle.  The length is capped (XDAX_PIN_MAX_PAGES) and charged to
  * RLIMIT_MEMLOCK before anything is allocated for it: first the fewest whole
  * blocks it can touch, then, once pinned, the rest of the blocks it does.
- * Context: process context; takes mmap_lock (read) and xf->lock.
+ * Context: process context; takes mmap_lock (read), then xf->pin_lock.
  */
 int xdax_pin(struct xdax_file *xf, unsigned long addr, unsigned long len, bool write,
 	     u64 *id)
@@ -151,11 +151,11 @@ int xdax_pin(struct xdax_file *xf, unsigned long addr, unsigned long len, bool w
 	p->mm = mm;
 	p->charged = charged;
 	atomic64_add(p->nr, &xd->pinned_pages);
-	mutex_lock(&xf->lock);
+	mutex_lock(&xf->pin_lock);
 	p->id = ++xf->next_pin_id;
 	list_add_tail(&p->link, &xf->pins);
 	trace_xdax_pin(xd, p->id, addr, p->nr);
-	mutex_unlock(&xf->lock);
+	mutex_unlock(&xf->pin_lock);
 	*id = p->id;
 	return 0;
 
@@ -167,12 +167,12 @@ err_unaccount:
 	return err;
 }
 
-/* Release pin @id of this file: -ENOENT if it holds none.  Context: xf->lock. */
+/* Release pin @id of this file: -ENOENT if it holds none.  Context: takes xf->pin_lock. */
 int xdax_unpin(struct xdax_file *xf, u64 id)
 {
 	struct xdax_pin_rec *p, *found = NULL;
 
-	mutex_lock(&xf->lock);
+	mutex_lock(&xf->pin_lock);
 	list_for_each_entry(p, &xf->pins, link) {
 		if (p->id == id) {
 			list_del(&p->link);
@@ -180,7 +180,7 @@ int xdax_unpin(struct xdax_file *xf, u64 id)
 			break;
 		}
 	}
-	mutex_unlock(&xf->lock);
+	mutex_unlock(&xf->pin_lock);
 	if (!found)
 		return -ENOENT;
 	xdax_pin_release(xf->xd, found);
@@ -202,7 +202,7 @@ void xdax_unpin_all(struct xdax_file *xf)
  * One pin as /proc/PID/fdinfo shows it: the device blocks its pages lie in,
  * as runs of consecutive block numbers (the numbers XDAX_IOC_QUERY and the
  * kernel log use), so a block held after a punch names its holder.
- * Context: xf->lock held (the pin cannot go meanwhile); takes no lock.
+ * Context: xf->pin_lock held (the pin cannot go meanwhile); takes no lock.
  */
 static void xdax_pin_show_one(struct seq_file *m, struct xdax_dev *xd,
 			      const struct xdax_pin_rec *p)
@@ -213,6 +213,8 @@ static void xdax_pin_show_one(struct seq_file *m, struct xdax_dev *xd,
 	seq_printf(m, "xdax-pin:\tid=%llu addr=%#lx pages=%lu charged=%lu blocks=",
 		   p->id, p->addr, p->nr, p->charged);
 	for (i = 0; i <= p->nr; i++) {
+		if (!(i & 4095))
+			cond_resched();
 		b = i < p->nr ? (page_to_pfn(p->pages[i]) - lo) >> XDAX_BLOCK_ORDER : ULONG_MAX;
 		if (first != ULONG_MAX && (b == last || b == last + 1)) {
 			last = b;
@@ -233,14 +235,14 @@ static void xdax_pin_show_one(struct seq_file *m, struct xdax_dev *xd,
 
 /*
  * The pins this open file holds, for show_fdinfo: their number and pages,
- * then one line per pin.  Context: process context; takes xf->lock.
+ * then one line per pin.  Context: process context; takes xf->pin_lock.
  */
 void xdax_pin_show(struct seq_file *m, struct xdax_file *xf)
 {
 	unsigned long count = 0, pages = 0;
 	struct xdax_pin_rec *p;
 
-	mutex_lock(&xf->lock);
+	mutex_lock(&xf->pin_lock);
 	list_for_each_entry(p, &xf->pins, link) {
 		count++;
 		pages += p->nr;
@@ -248,5 +250,5 @@ void xdax_pin_show(struct seq_file *m, struct xdax_file *xf)
 	seq_printf(m, "xdax-pins:\t%lu\nxdax-pinned-pages:\t%lu\n", count, pages);
 	list_for_each_entry(p, &xf->pins, link)
 		xdax_pin_show_one(m, xf->xd, p);
-	mutex_unlock(&xf->lock);
+	mutex_unlock(&xf->pin_lock);
 }

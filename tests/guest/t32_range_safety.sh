@@ -167,16 +167,35 @@ else
 	[ ! -d /sys/firmware/memmap ] || cp -r /sys/firmware/memmap $T32_FAKE/sys/firmware/
 	dmesg >$T32_FAKE/dmesg
 	echo "console=ttyS0 memmap=$((R_SIZE >> 20))M\$$R_START quiet" >$T32_FAKE/proc/cmdline
-	out=$(XDAX_CHECK_RANGE_ROOT=$T32_FAKE "$T32_CHK" --modprobe --resolve ranges=memmap 2>&1)
-	check "range safety: --resolve ranges=memmap adopts the command line's memmap=\$ ($out)" \
-		[ "$out" = "ranges=$((R_SIZE >> 20))M@$R_START" ]
-	if out=$(XDAX_CHECK_RANGE_ROOT=$T32_FAKE $T32_MODPROBE xdax ranges=memmap 2>&1) &&
-		xdax_dev_ok 0 "$R_START" "$R_SIZE"; then
-		ok "range safety: modprobe xdax ranges=memmap with the hook adopts the reserved range"
-		check "range safety: rmmod after the adoption" rmmod xdax
+	if out=$(XDAX_CHECK_RANGE_ROOT=$T32_FAKE "$T32_CHK" -v memmap 2>&1); then
+		ok "range safety: xdax-check-range memmap accepts a command line reserving only the real range"
 	else
-		not_ok "range safety: modprobe xdax ranges=memmap with the hook adopts the reserved range" "$out"
-		unload
+		not_ok "range safety: xdax-check-range memmap accepts a command line reserving only the real range" "$out"
+	fi
+	# The hook ignores XDAX_CHECK_RANGE_ROOT (kmod passes the environment on): with it set to
+	# the fake maps, the hook still checks this machine's command line, hole included.
+	out=$(XDAX_CHECK_RANGE_ROOT=$T32_FAKE "$T32_CHK" --modprobe --resolve ranges=memmap 2>&1)
+	if echo "$out" | grep -q 'ignores XDAX_CHECK_RANGE_ROOT' && echo "$out" | grep -q 'not loading xdax'; then
+		ok "range safety: --modprobe ignores XDAX_CHECK_RANGE_ROOT and refuses this command line's hole"
+	else
+		not_ok "range safety: --modprobe ignores XDAX_CHECK_RANGE_ROOT and refuses this command line's hole" "$out"
+	fi
+	# The real thing: this guest's /proc/cmdline with the hole and the APIC page taken out
+	# (a bind mount over it, as a boot with only memmap=512M\$1G would have).
+	if mount --bind $T32_FAKE/proc/cmdline /proc/cmdline 2>/dev/null; then
+		out=$("$T32_CHK" --modprobe --resolve ranges=memmap 2>&1)
+		check "range safety: --resolve ranges=memmap adopts the command line's memmap=\$ ($out)" \
+			[ "$out" = "ranges=$((R_SIZE >> 20))M@$R_START" ]
+		if out=$($T32_MODPROBE xdax ranges=memmap 2>&1) && xdax_dev_ok 0 "$R_START" "$R_SIZE"; then
+			ok "range safety: modprobe xdax ranges=memmap with the hook adopts the reserved range"
+			check "range safety: rmmod after the adoption" rmmod xdax
+		else
+			not_ok "range safety: modprobe xdax ranges=memmap with the hook adopts the reserved range" "$out"
+			unload
+		fi
+		umount /proc/cmdline
+	else
+		not_ok "range safety: bind-mount a command line over /proc/cmdline for the adoption test"
 	fi
 	rm -rf $T32_FAKE
 	if out=$($T32_MODPROBE xdax "ranges=$T32_GOOD" 2>&1) && xdax_dev_ok 0 "$R_START" "$R_SIZE"; then

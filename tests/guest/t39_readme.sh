@@ -13,10 +13,10 @@ T39_START=$(cmdline range_start)
 T39_SIZE=$(cmdline range_size)
 T39_RANGE=$((T39_SIZE >> 20))M@$(printf '%dG' $((T39_START >> 30)))
 
-# t39_block FILE DESC: run FILE with sh in /tmp; its output (with the commands, sh -x) as
-# diagnostics; ok if it exits 0.
+# t39_block FILE DESC: run FILE with sh -e in /tmp (every command must succeed, as a person
+# reading README expects); its output, with the commands (-x), as diagnostics.
 t39_block() {
-	out=$(cd /tmp && sh -x "$1" 2>&1)
+	out=$(cd /tmp && sh -ex "$1" 2>&1)
 	rc=$?
 	echo "$out" | sed 's/^/#   /'
 	if [ $rc = 0 ]; then
@@ -65,7 +65,7 @@ for f in $T39_DIR/[0-9]*.txt; do
 		T39_N=$((T39_N + 1))
 		rm -f /etc/modprobe.d/xdax.conf /etc/modules-load.d/xdax.conf
 		mkdir -p /etc/modprobe.d /etc/modules-load.d
-		if out=$(sh -x "$f" 2>&1) &&
+		if out=$(sh -ex "$f" 2>&1) &&
 			out="$out
 $(grep -v '^#' /etc/modules-load.d/xdax.conf | while read -r m; do
 				[ -z "$m" ] || /sbin/modprobe "$m" 2>&1 || echo "modprobe $m failed"

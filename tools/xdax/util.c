@@ -386,6 +386,9 @@ int dev_open(struct xctx *c, int flags)
 	char *base;
 
 	dev_path(c->dev_arg ? c->dev_arg : "xdax0", c->path, sizeof(c->path));
+	/* Never open what cannot be an xdax node: a FIFO would block the open. */
+	if (!stat(c->path, &st) && !S_ISCHR(st.st_mode))
+		return msg(XS_NODEV, "%s is not an xdax device", c->path);
 	c->fd = open(c->path, flags | O_CLOEXEC);
 	if (c->fd < 0) {
 		switch (errno) {

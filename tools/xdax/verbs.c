@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -624,10 +625,26 @@ int verb_unpin(struct xctx *c)
 			return msg(XS_FAIL, "%s: no xdax pin holds it (of the processes you may see)",
 				   c->path);
 	}
-	for (i = 0; i < n; i++)
-		if (kill(pids[i], SIGUSR1))
+	/*
+	 * Signal through a pidfd, checked again after it is taken: a pid that
+	 * was reused since the scan is then either still an xdax pin of this
+	 * device or left alone, never a stranger sent SIGUSR1.
+	 */
+	for (i = 0; i < n; i++) {
+		int pfd = syscall(SYS_pidfd_open, (pid_t)pids[i], 0);
+
+		if (pfd < 0 || !pin_holder(pids[i], real)) {
+			if (pfd >= 0)
+				close(pfd);
+			return msg(XS_FAIL, "%s: process %ld is gone or no longer an xdax pin holding it",
+				   c->path, pids[i]);
+		}
+		r = syscall(SYS_pidfd_send_signal, pfd, SIGUSR1, NULL, 0);
+		close(pfd);
+		if (r)
 			return msg(XS_FAIL, "%s: cannot signal process %ld: %s", c->path, pids[i],
 				   strerror(errno));
+	}
 	/* Wait until every holder has unpinned and exited (up to 30 s). */
 	for (t = 0; t < 3000; t++) {
 		for (i = 0; i < n && process_gone(pids[i]); i++)
