@@ -115,7 +115,17 @@ struct xdax_dev {
 
 	/* The reaper: frees AWAITING/INTERRUPTED blocks, watches foreign refs. */
 	struct delayed_work reaper;
-	unsigned int reap_delay_ms;	/* under core.lock */
+	unsigned int reap_delay_us;	/* under core.lock */
+	unsigned int reap_idle_rounds;	/* under core.lock: rounds at the fine ceiling */
+	wait_queue_head_t idle_wq;	/* blocking truncates; an UNPIN wakes them */
+	atomic64_t reaper_rounds, reaper_ns;	/* its runs and their CPU time */
+
+	/* The zero pool (xdax_block.c): free blocks zeroed in the background. */
+	struct delayed_work zeroer;
+	unsigned long zero_target;	/* blocks to keep zeroed; 0: no pool */
+	bool zero_live;			/* kicks allowed: set at ready, cleared at destroy */
+	atomic64_t zeroed_inline, zeroed_background;
+	atomic64_t unpin_freed;		/* blocks freed at once by an UNPIN or close */
 
 	wait_queue_head_t event_wq;	/* poll/read */
 	atomic64_t reclaim_seq;		/* blocks freed after a call left them */
@@ -142,6 +152,8 @@ struct xdax_kstats {
 	u64 file_size, total, free, in_use, awaiting, poisoned;
 	u64 page_free_calls, kernel_free_calls, anomalies, pte_faults, pmd_faults;
 	u64 reclaim_events, pinned_pages, zeroed, memory_failures;
+	u64 zeroed_free, zeroed_inline, zeroed_background, reaper_rounds, reaper_ns;
+	u64 unpin_freed;
 };
 
 /* One block as XDAX_IOC_QUERY shows it. */
@@ -193,6 +205,10 @@ void xdax_block_dev_init(struct xdax_dev *xd);
 void xdax_anomaly(struct xdax_dev *xd, unsigned long block, const char *what);
 int xdax_block_get(struct xdax_dev *xd, unsigned long fblock, unsigned long *blockp);
 bool xdax_block_try_free(void *xd, unsigned long block);
+void xdax_zero_start(struct xdax_dev *xd);
+void xdax_zero_kick(struct xdax_dev *xd);
+void xdax_zero_stop(struct xdax_dev *xd);
+extern unsigned int xdax_zero_pool_mb;
 int xdax_block_allocate(struct xdax_dev *xd, unsigned long first, unsigned long nr,
 			unsigned long *allocated);
 
@@ -228,12 +244,14 @@ enum xdax_wait_reason {
 	XDAX_WAITED_NOWAIT,	/* NOWAIT: the rest await reclaim */
 };
 
+extern struct workqueue_struct *xdax_wq;
 int xdax_reclaim_init(void);
 void xdax_reclaim_exit(void);
 void xdax_reclaim_dev_init(struct xdax_dev *xd);
 int xdax_set_size(struct xdax_dev *xd, u64 new_size, struct xdax_wait *w);
 int xdax_punch(struct xdax_dev *xd, u64 offset, u64 len, struct xdax_wait *w);
 void xdax_reclaim_last_close(struct xdax_dev *xd);
+void xdax_reclaim_unpinned(struct xdax_dev *xd);
 void xdax_event_poisoned(struct xdax_dev *xd, unsigned long n);
 bool xdax_event_ready(struct xdax_file *xf);
 bool xdax_event_peek(struct xdax_file *xf, struct xdax_kevent *ev);

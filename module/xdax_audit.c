@@ -24,6 +24,7 @@ void xdax_stats(struct xdax_dev *xd, struct xdax_kstats *st)
 	st->in_use = c->nr_in_use;
 	st->awaiting = c->nr_awaiting;
 	st->poisoned = c->nr_poisoned;
+	st->zeroed_free = c->nr_zeroed;
 	mutex_unlock(&c->lock);
 	st->file_size = READ_ONCE(xd->size);
 	st->page_free_calls = atomic64_read(&xd->page_free_calls);
@@ -35,6 +36,11 @@ void xdax_stats(struct xdax_dev *xd, struct xdax_kstats *st)
 	st->pinned_pages = atomic64_read(&xd->pinned_pages);
 	st->zeroed = atomic64_read(&xd->zeroed);
 	st->memory_failures = atomic64_read(&xd->memory_failures);
+	st->zeroed_inline = atomic64_read(&xd->zeroed_inline);
+	st->zeroed_background = atomic64_read(&xd->zeroed_background);
+	st->reaper_rounds = atomic64_read(&xd->reaper_rounds);
+	st->reaper_ns = atomic64_read(&xd->reaper_ns);
+	st->unpin_freed = atomic64_read(&xd->unpin_freed);
 }
 
 static void xdax_audit_report(void *arg, unsigned long block, const char *what)

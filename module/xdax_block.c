@@ -49,35 +49,151 @@ static void xdax_block_discard(struct xdax_dev *xd, unsigned long b, bool thawed
 }
 
 /*
- * 0 -> 1 on a reserved block, and zero it.  A cmpxchg, not a store: a
- * reference taken on a frozen block by a path that is not add-unless-zero
- * must be seen, not overwritten.  Returns false if the block cannot be used:
- * found referenced (quarantined), or hit by a memory failure (given back, so
- * POISONED; never zeroed past the poisoned page, which the kernel may have
- * unmapped).  May sleep (zeroing).
+ * A block reserved from under the background zeroer (@zero ZEROING): wait
+ * until the zeroer lets go of it, at most the page it is on.  Context:
+ * process context, may sleep.
  */
-static bool xdax_block_thaw(struct xdax_dev *xd, unsigned long b)
+static void xdax_zero_wait(struct xdax_dev *xd, unsigned long b, enum xdax_core_zero zero)
+{
+	if (zero == XDAX_CORE_ZEROING)
+		wait_var_event(&xd->core.zeroing, READ_ONCE(xd->core.zeroing) != b);
+}
+
+/*
+ * Zero every page of @block, checking before each page that the block is
+ * still to be zeroed: @stop(xd, b) true ends it early (false returned), and
+ * so does a memory failure, so no page past a poisoned one is touched (the
+ * kernel may have unmapped it).  Context: process context, no lock; may
+ * sleep.
+ */
+static bool xdax_block_zero(struct xdax_dev *xd, unsigned long b,
+			    bool (*stop)(struct xdax_dev *xd, unsigned long b))
 {
 	struct folio *folio = xdax_block_folio(xd, b);
 	unsigned long i;
 
+	for (i = 0; i < XDAX_BLOCK_PAGES; i++) {
+		if (xdax_core_poisoned(&xd->core, b) || (stop && stop(xd, b)))
+			return false;
+		clear_highpage(folio_page(folio, i));
+		if (!(i & 63))
+			cond_resched();
+	}
+	return true;
+}
+
+/*
+ * 0 -> 1 on a reserved block, and zero it unless it comes zeroed from the
+ * pool (@zero, enum xdax_core_zero).  A cmpxchg, not a store: a reference
+ * taken on a frozen block by a path that is not add-unless-zero must be
+ * seen, not overwritten.  Returns false if the block cannot be used: found
+ * referenced (quarantined), or hit by a memory failure (given back, so
+ * POISONED; never zeroed past the poisoned page, which the kernel may have
+ * unmapped).  A block taken from under the background zeroer is waited for
+ * (at most the page it is on) and zeroed here.  May sleep.
+ */
+static bool xdax_block_thaw(struct xdax_dev *xd, unsigned long b, enum xdax_core_zero zero)
+{
+	struct folio *folio = xdax_block_folio(xd, b);
+
+	xdax_zero_wait(xd, b, zero);
 	if (atomic_cmpxchg(&folio->_refcount, 0, 1) != 0) {
 		xdax_anomaly(xd, b, "free block with a nonzero refcount: quarantined");
 		xdax_core_quarantine(&xd->core, b);
 		return false;
 	}
-	for (i = 0; i < XDAX_BLOCK_PAGES; i++) {
-		if (xdax_core_poisoned(&xd->core, b)) {
+	if (zero != XDAX_CORE_ZEROED) {
+		if (!xdax_block_zero(xd, b, NULL)) {
 			xdax_block_discard(xd, b, true);
 			return false;
 		}
-		clear_highpage(folio_page(folio, i));
-		if (!(i & 63))
-			cond_resched();
+		atomic64_inc(&xd->zeroed_inline);
+	} else if (xdax_core_poisoned(&xd->core, b)) {
+		xdax_block_discard(xd, b, true);
+		return false;
 	}
 	atomic64_inc(&xd->zeroed);
 	trace_xdax_zero(xd, b);
 	return true;
+}
+
+/* ---- the zero pool ---------------------------------------------------------- */
+
+/* Blocks zeroed per run of the zeroer, and the pause between runs. */
+#define XDAX_ZERO_BATCH		8
+#define XDAX_ZERO_PAUSE_MS	2
+
+/* Context: the zeroer's work, between pages. */
+static bool xdax_zero_stopped(struct xdax_dev *xd, unsigned long b)
+{
+	return !READ_ONCE(xd->zero_live) || READ_ONCE(xd->core.zero_stolen);
+}
+
+/*
+ * The zeroer: zero FREE blocks that lack the zeroed mark until the pool
+ * holds zero_target blocks, XDAX_ZERO_BATCH per run, then pause (the rate
+ * limit).  One block at a time, no lock held while zeroing; it stops within
+ * a page when an allocation takes its block, when a memory failure hits it
+ * or at unload.  Context: workqueue (xdax_wq).
+ */
+static void xdax_zero_fn(struct work_struct *work)
+{
+	struct xdax_dev *xd = container_of(to_delayed_work(work), struct xdax_dev, zeroer);
+	unsigned long b, n;
+	bool done;
+
+	for (n = 0; n < XDAX_ZERO_BATCH; n++) {
+		if (!READ_ONCE(xd->zero_live))
+			return;
+		b = xdax_core_zero_begin(&xd->core, xd->zero_target);
+		if (b == XDAX_CORE_NONE)
+			return;
+		done = xdax_block_zero(xd, b, xdax_zero_stopped);
+		if (xdax_core_zero_end(&xd->core, b, done))
+			atomic64_inc(&xd->zeroed_background);
+		/* An allocation that took the block waits for this. */
+		wake_up_var(&xd->core.zeroing);
+	}
+	if (READ_ONCE(xd->zero_live))
+		queue_delayed_work(xdax_wq, &xd->zeroer, msecs_to_jiffies(XDAX_ZERO_PAUSE_MS));
+}
+
+/*
+ * Refill the pool if it is short and there is something to zero.  Cheap
+ * when not: two reads.  Context: any process context.
+ */
+void xdax_zero_kick(struct xdax_dev *xd)
+{
+	struct xdax_core *c = &xd->core;
+	unsigned long zeroed = READ_ONCE(c->nr_zeroed);
+
+	if (READ_ONCE(xd->zero_live) && zeroed < xd->zero_target &&
+	    zeroed < READ_ONCE(c->nr_free))
+		queue_delayed_work(xdax_wq, &xd->zeroer, 0);
+}
+
+/*
+ * The device is ready: size the pool (zero_pool_mb, at most a quarter of the
+ * range) and start filling it.  Context: module init.
+ */
+void xdax_zero_start(struct xdax_dev *xd)
+{
+	u64 bytes = min_t(u64, (u64)xdax_zero_pool_mb << 20, xd->range.size / 4);
+
+	xd->zero_target = bytes >> XDAX_BLOCK_SHIFT;
+	WRITE_ONCE(xd->zero_live, true);
+	xdax_zero_kick(xd);
+}
+
+/*
+ * Stop the zeroer for good, within a page of zeroing.  Context: unload or a
+ * failed init, no file open (nothing kicks it any more), before the pgmap
+ * goes.
+ */
+void xdax_zero_stop(struct xdax_dev *xd)
+{
+	WRITE_ONCE(xd->zero_live, false);
+	cancel_delayed_work_sync(&xd->zeroer);
 }
 
 /* Point the block at its file offset (->mapping is set once, at registration). */
@@ -110,6 +226,7 @@ void xdax_block_dev_init(struct xdax_dev *xd)
 {
 	atomic_set(&xd->allocating, 0);
 	init_waitqueue_head(&xd->alloc_wq);
+	INIT_DELAYED_WORK(&xd->zeroer, xdax_zero_fn);
 }
 
 /*
@@ -120,6 +237,7 @@ void xdax_block_dev_init(struct xdax_dev *xd)
  */
 int xdax_block_get(struct xdax_dev *xd, unsigned long fblock, unsigned long *blockp)
 {
+	enum xdax_core_zero zero;
 	unsigned long b;
 	int err;
 
@@ -129,10 +247,11 @@ int xdax_block_get(struct xdax_dev *xd, unsigned long fblock, unsigned long *blo
 			*blockp = b;
 			return 0;
 		}
-		b = xdax_core_reserve(&xd->core);
+		b = xdax_core_reserve_zero(&xd->core, &zero);
 		if (b == XDAX_CORE_NONE)
 			return -ENOSPC;
-		if (!xdax_block_thaw(xd, b))
+		xdax_zero_kick(xd);
+		if (!xdax_block_thaw(xd, b, zero))
 			continue;
 		xdax_block_bind(xd, b, fblock);
 		err = xdax_core_install(&xd->core, fblock, b);
@@ -153,26 +272,31 @@ int xdax_block_get(struct xdax_dev *xd, unsigned long fblock, unsigned long *blo
  * (all or nothing), -EINTR on a fatal signal.  No lock held; may sleep.
  */
 static int xdax_block_prepare(struct xdax_dev *xd, unsigned long *blocks,
-			      unsigned long *have, unsigned long n)
+			      enum xdax_core_zero *zero, unsigned long *have, unsigned long n)
 {
 	unsigned long i, end = *have + n;
 	int err;
 
-	err = xdax_core_reserve_n(&xd->core, n, blocks + *have);
+	err = xdax_core_reserve_n(&xd->core, n, blocks + *have, zero + *have);
 	if (err)
 		return err;
+	xdax_zero_kick(xd);
 	for (i = *have; i < end; i++) {
 		if (fatal_signal_pending(current)) {
-			while (i < end)
-				xdax_core_unreserve(&xd->core, blocks[i++]);
+			for (; i < end; i++) {
+				xdax_zero_wait(xd, blocks[i], zero[i]);
+				xdax_core_unreserve(&xd->core, blocks[i]);
+			}
 			return -EINTR;
 		}
 		/* A block found referenced or poisoned is out: take another. */
-		while (!xdax_block_thaw(xd, blocks[i])) {
-			blocks[i] = xdax_core_reserve(&xd->core);
+		while (!xdax_block_thaw(xd, blocks[i], zero[i])) {
+			blocks[i] = xdax_core_reserve_zero(&xd->core, &zero[i]);
 			if (blocks[i] == XDAX_CORE_NONE) {
-				while (++i < end)
+				while (++i < end) {
+					xdax_zero_wait(xd, blocks[i], zero[i]);
 					xdax_core_unreserve(&xd->core, blocks[i]);
+				}
 				return -ENOSPC;
 			}
 		}
@@ -226,6 +350,7 @@ int xdax_block_allocate(struct xdax_dev *xd, unsigned long first, unsigned long 
 {
 	struct address_space *mapping = xdax_mapping(xd);
 	unsigned long *blocks, *fblocks, i, holes, have = 0, used = 0;
+	enum xdax_core_zero *zero;
 	int err;
 
 	*allocated = 0;
@@ -235,11 +360,15 @@ int xdax_block_allocate(struct xdax_dev *xd, unsigned long first, unsigned long 
 	if (!holes)
 		return 0;
 	blocks = kvmalloc_array(2 * nr, sizeof(*blocks), GFP_KERNEL);
-	if (!blocks)
+	zero = kvmalloc_array(nr, sizeof(*zero), GFP_KERNEL);
+	if (!blocks || !zero) {
+		kvfree(blocks);
+		kvfree(zero);
 		return -ENOMEM;
+	}
 	fblocks = blocks + nr;
 	atomic_inc(&xd->allocating);
-	err = xdax_block_prepare(xd, blocks, &have, holes);
+	err = xdax_block_prepare(xd, blocks, zero, &have, holes);
 	while (!err) {
 		filemap_invalidate_lock(mapping);
 		xdax_block_weed(xd, blocks, &have);
@@ -248,7 +377,7 @@ int xdax_block_allocate(struct xdax_dev *xd, unsigned long first, unsigned long 
 			err = -EINVAL;		/* a truncate came in between */
 		} else if (holes > have) {	/* a punch, or poison: more to zero */
 			filemap_invalidate_unlock(mapping);
-			err = xdax_block_prepare(xd, blocks, &have, holes - have);
+			err = xdax_block_prepare(xd, blocks, zero, &have, holes - have);
 			continue;
 		}
 		for (i = 0; i < nr && used < holes && !err; i++) {
@@ -275,6 +404,7 @@ int xdax_block_allocate(struct xdax_dev *xd, unsigned long first, unsigned long 
 		xdax_block_discard(xd, blocks[i], true);
 	if (atomic_dec_and_test(&xd->allocating))
 		wake_up_all(&xd->alloc_wq);
+	kvfree(zero);
 	kvfree(blocks);
 	*allocated = used;
 	return err;

@@ -57,6 +57,25 @@ static inline vm_fault_t xdax_insert_pte(struct vm_fault *vmf, struct folio *fol
 #endif
 }
 
+/*
+ * Map page @idx of @folio at @addr of @vma (a read fault's neighbours: the
+ * caller holds what the fault holds).  VM_FAULT_NOPAGE if mapped or
+ * already mapped.
+ */
+static inline vm_fault_t xdax_insert_pte_at(struct vm_area_struct *vma, unsigned long addr,
+					    struct folio *folio, unsigned long idx)
+{
+#if XDAX_MAPPING_REFS
+	struct vm_fault f = { .vma = vma, .address = addr };
+
+	return vmf_insert_page_mkwrite(&f, folio_page(folio, idx), false);
+#else
+	pfn_t pfn = phys_to_pfn_t(PFN_PHYS(folio_pfn(folio) + idx), PFN_DEV | PFN_MAP);
+
+	return vmf_insert_mixed(vma, addr, pfn);
+#endif
+}
+
 /* Map the whole PMD-order @folio at vmf->address & PMD_MASK. */
 static inline vm_fault_t xdax_insert_pmd(struct vm_fault *vmf, struct folio *folio,
 					 bool write)

@@ -27,15 +27,18 @@ int xdax_core_init(struct xdax_core *c, unsigned long nr_blocks)
 	c->free_map = bitmap_zalloc(nr_blocks, GFP_KERNEL);
 	c->awaiting_map = bitmap_zalloc(nr_blocks, GFP_KERNEL);
 	c->poison_map = bitmap_zalloc(nr_blocks, GFP_KERNEL);
+	c->zeroed_map = bitmap_zalloc(nr_blocks, GFP_KERNEL);
 	c->owner = kvmalloc_array(nr_blocks, sizeof(*c->owner), GFP_KERNEL);
 	c->state = kvzalloc(nr_blocks, GFP_KERNEL);
-	if (!c->free_map || !c->awaiting_map || !c->poison_map || !c->owner || !c->state) {
+	if (!c->free_map || !c->awaiting_map || !c->poison_map || !c->zeroed_map ||
+	    !c->owner || !c->state) {
 		xdax_core_destroy(c);
 		return -ENOMEM;
 	}
 	bitmap_fill(c->free_map, nr_blocks);
 	memset(c->owner, 0xff, nr_blocks * sizeof(*c->owner));
 	c->nr_free = nr_blocks;
+	c->zeroing = XDAX_CORE_NONE;
 	return 0;
 }
 
@@ -45,11 +48,13 @@ void xdax_core_destroy(struct xdax_core *c)
 	bitmap_free(c->free_map);
 	bitmap_free(c->awaiting_map);
 	bitmap_free(c->poison_map);
+	bitmap_free(c->zeroed_map);
 	kvfree(c->owner);
 	kvfree(c->state);
 	c->free_map = NULL;
 	c->awaiting_map = NULL;
 	c->poison_map = NULL;
+	c->zeroed_map = NULL;
 	c->owner = NULL;
 	c->state = NULL;
 	mutex_destroy(&c->lock);
@@ -74,6 +79,9 @@ static void xdax_core_set(struct xdax_core *c, unsigned long b, enum xdax_core_s
 	case XDAX_CORE_FREE:
 		__clear_bit(b, c->free_map);
 		c->nr_free--;
+		/* Whatever takes it, the zeroed mark does not go along. */
+		if (__test_and_clear_bit(b, c->zeroed_map))
+			c->nr_zeroed--;
 		break;
 	case XDAX_CORE_RESERVED:
 	case XDAX_CORE_IN_USE:
@@ -113,49 +121,157 @@ static void xdax_core_release(struct xdax_core *c, unsigned long b)
 	xdax_core_set(c, b, test_bit(b, c->poison_map) ? XDAX_CORE_POISONED : XDAX_CORE_FREE);
 }
 
-/* The next free block from the rotating cursor.  Context: c->lock held. */
-static unsigned long xdax_core_take(struct xdax_core *c)
+/*
+ * The first block of @map from the rotating cursor on (wrapping), @skip
+ * excepted.  Context: c->lock held.
+ */
+static unsigned long xdax_core_next(struct xdax_core *c, const unsigned long *map,
+				    unsigned long skip)
 {
+	unsigned long b = find_next_bit(map, c->nr_blocks, c->next);
+
+	if (b == skip)
+		b = find_next_bit(map, c->nr_blocks, b + 1);
+	if (b >= c->nr_blocks) {
+		b = find_first_bit(map, c->nr_blocks);
+		if (b == skip)
+			b = find_next_bit(map, c->nr_blocks, b + 1);
+	}
+	return b < c->nr_blocks ? b : XDAX_CORE_NONE;
+}
+
+/*
+ * The next free block: a zeroed one if there is one, else one the zeroer is
+ * not on, else (@zero given) the zeroer's own, which is then stolen from
+ * it.  *zero (if given) says which.  Context: c->lock held.
+ */
+static unsigned long xdax_core_take(struct xdax_core *c, enum xdax_core_zero *zero)
+{
+	enum xdax_core_zero z = XDAX_CORE_ZEROED;
 	unsigned long b;
 
-	b = find_next_bit(c->free_map, c->nr_blocks, c->next);
-	if (b >= c->nr_blocks)
-		b = find_first_bit(c->free_map, c->nr_blocks);
-	if (b >= c->nr_blocks)
+	b = xdax_core_next(c, c->zeroed_map, XDAX_CORE_NONE);
+	if (b == XDAX_CORE_NONE) {
+		z = XDAX_CORE_DIRTY;
+		b = xdax_core_next(c, c->free_map, c->zeroing);
+	}
+	if (b == XDAX_CORE_NONE && zero && c->zeroing != XDAX_CORE_NONE &&
+	    c->state[c->zeroing] == XDAX_CORE_FREE) {
+		z = XDAX_CORE_ZEROING;
+		b = c->zeroing;
+		c->zero_stolen = true;
+	}
+	if (b == XDAX_CORE_NONE)
 		return XDAX_CORE_NONE;
 	xdax_core_set(c, b, XDAX_CORE_RESERVED);
 	c->next = b + 1 < c->nr_blocks ? b + 1 : 0;
+	if (zero)
+		*zero = z;
 	return b;
 }
 
 /*
  * FREE -> RESERVED: a block for the caller to thaw, zero and install.  The
  * cursor rotates through the range, so a block just freed is the last one
- * handed out again.  Returns XDAX_CORE_NONE if no block is free.
+ * handed out again.  Returns XDAX_CORE_NONE if no block is free.  Never the
+ * zeroer's block: the caller cannot tell, and zeroes it anyway.
  */
 unsigned long xdax_core_reserve(struct xdax_core *c)
 {
 	unsigned long b;
 
 	mutex_lock(&c->lock);
-	b = xdax_core_take(c);
+	b = xdax_core_take(c, NULL);
 	mutex_unlock(&c->lock);
 	return b;
 }
 
-/* n blocks at once, or none (-ENOSPC). */
-int xdax_core_reserve_n(struct xdax_core *c, unsigned long n, unsigned long *blocks)
+/*
+ * As xdax_core_reserve(), zeroed blocks first; *zero says what the block
+ * holds (enum xdax_core_zero): only a ZEROED block may go without zeroing.
+ */
+unsigned long xdax_core_reserve_zero(struct xdax_core *c, enum xdax_core_zero *zero)
+{
+	unsigned long b;
+
+	mutex_lock(&c->lock);
+	b = xdax_core_take(c, zero);
+	mutex_unlock(&c->lock);
+	return b;
+}
+
+/* n blocks at once, or none (-ENOSPC); zero[i] (if given) as *zero above. */
+int xdax_core_reserve_n(struct xdax_core *c, unsigned long n, unsigned long *blocks,
+			enum xdax_core_zero *zero)
 {
 	unsigned long i;
 	int err = 0;
 
 	mutex_lock(&c->lock);
-	if (n > c->nr_free)
+	/* Without @zero, the zeroer's block is not to be had. */
+	if (n > c->nr_free - (!zero && c->zeroing != XDAX_CORE_NONE &&
+			      c->state[c->zeroing] == XDAX_CORE_FREE))
 		err = -ENOSPC;
 	for (i = 0; i < n && !err; i++)
-		blocks[i] = xdax_core_take(c);
+		blocks[i] = xdax_core_take(c, zero ? zero + i : NULL);
 	mutex_unlock(&c->lock);
 	return err;
+}
+
+/*
+ * The background zeroer's next block: a FREE block without the zeroed mark,
+ * from the allocation cursor on (the blocks handed out next), while fewer
+ * than @target blocks are zeroed.  The block stays FREE (and counted so);
+ * c->zeroing names it until xdax_core_zero_end().  XDAX_CORE_NONE if there
+ * is nothing to do.
+ */
+unsigned long xdax_core_zero_begin(struct xdax_core *c, unsigned long target)
+{
+	unsigned long i, w, words = BITS_TO_LONGS(c->nr_blocks), b = XDAX_CORE_NONE;
+	unsigned long start = c->next / BITS_PER_LONG;
+
+	mutex_lock(&c->lock);
+	if (c->nr_zeroed >= target || c->nr_zeroed >= c->nr_free ||
+	    c->zeroing != XDAX_CORE_NONE)
+		goto out;
+	for (i = 0; i < words; i++) {
+		unsigned long word = (start + i) % words;
+
+		w = c->free_map[word] & ~c->zeroed_map[word];
+		if (word == words - 1)
+			w &= BITMAP_LAST_WORD_MASK(c->nr_blocks);
+		if (w) {
+			b = word * BITS_PER_LONG + __ffs(w);
+			break;
+		}
+	}
+	if (b == XDAX_CORE_NONE)
+		goto out;
+	c->zeroing = b;
+	c->zero_stolen = false;
+out:
+	mutex_unlock(&c->lock);
+	return b;
+}
+
+/*
+ * The zeroer is done with @block (@done: it zeroed every page of it).  The
+ * mark is set only if the block stayed FREE all along: not stolen by an
+ * allocation, not poisoned.  Returns whether it was marked.
+ */
+bool xdax_core_zero_end(struct xdax_core *c, unsigned long block, bool done)
+{
+	bool mark;
+
+	mutex_lock(&c->lock);
+	mark = done && c->zeroing == block && !c->zero_stolen &&
+	       c->state[block] == XDAX_CORE_FREE && !test_bit(block, c->poison_map);
+	if (mark && !__test_and_set_bit(block, c->zeroed_map))
+		c->nr_zeroed++;
+	c->zeroing = XDAX_CORE_NONE;
+	c->zero_stolen = false;
+	mutex_unlock(&c->lock);
+	return mark;
 }
 
 /*
@@ -416,7 +532,7 @@ unsigned long xdax_core_check(struct xdax_core *c,
 					     const char *what),
 			      void *arg)
 {
-	unsigned long b, fblock, n = 0, cnt[XDAX_CORE_POISONED + 1] = { 0 };
+	unsigned long b, fblock, n = 0, nz = 0, cnt[XDAX_CORE_POISONED + 1] = { 0 };
 	void *entry;
 
 #define XDAX_BAD(blk, what) do { report(arg, blk, what); n++; } while (0)
@@ -445,6 +561,11 @@ unsigned long xdax_core_check(struct xdax_core *c,
 			XDAX_BAD(b, "block out of the file still owned by a file offset");
 		if (st == XDAX_CORE_FREE && test_bit(b, c->poison_map))
 			XDAX_BAD(b, "poisoned block in the free pool");
+		if (test_bit(b, c->zeroed_map)) {
+			nz++;
+			if (!is_free)
+				XDAX_BAD(b, "zeroed mark on a block that is not free");
+		}
 	}
 	xa_for_each(&c->entries, fblock, entry) {
 		b = xa_to_value(entry);
@@ -458,6 +579,8 @@ unsigned long xdax_core_check(struct xdax_core *c,
 	    cnt[XDAX_CORE_HELD] + cnt[XDAX_CORE_AWAITING] + cnt[XDAX_CORE_INTERRUPTED] !=
 	    c->nr_awaiting || cnt[XDAX_CORE_POISONED] != c->nr_poisoned)
 		XDAX_BAD(XDAX_CORE_NONE, "counters disagree with the block states");
+	if (nz != c->nr_zeroed)
+		XDAX_BAD(XDAX_CORE_NONE, "zeroed count disagrees with the zeroed marks");
 	if (c->nr_free + c->nr_in_use + c->nr_awaiting + c->nr_poisoned != c->nr_blocks)
 		XDAX_BAD(XDAX_CORE_NONE, "free + in use + awaiting + poisoned != total");
 #undef XDAX_BAD

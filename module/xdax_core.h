@@ -30,6 +30,14 @@
  *
  * Counts, always equal under the lock: nr_free + nr_in_use (RESERVED, IN_USE)
  * + nr_awaiting (HELD, AWAITING, INTERRUPTED) + nr_poisoned == nr_blocks.
+ *
+ * The zero pool (docs/design.md, "The zero pool"): a FREE block may carry
+ * the "zeroed" mark, set only by xdax_core_zero_end() after a background
+ * zeroing that ran from start to end while the block stayed FREE, and
+ * cleared whenever the block leaves FREE.  The zeroer works on one FREE
+ * block at a time (c->zeroing) without taking it out of FREE, so the counts
+ * never see it; an allocation takes that block only when it is the last
+ * free one, and then waits for the zeroer to let go of it.
  */
 #ifndef XDAX_CORE_H
 #define XDAX_CORE_H
@@ -50,6 +58,13 @@ enum xdax_core_state {
 
 #define XDAX_CORE_NONE	(~0UL)	/* no block / no file block */
 
+/* What a reserved block holds (xdax_core_reserve_zero). */
+enum xdax_core_zero {
+	XDAX_CORE_DIRTY = 0,	/* anything: zero it */
+	XDAX_CORE_ZEROED,	/* zeroed since its last free */
+	XDAX_CORE_ZEROING,	/* the zeroer's: wait until it lets go, then zero it */
+};
+
 struct xdax_core {
 	struct mutex lock;		/* everything below but the entry table's reads */
 	unsigned long nr_blocks;
@@ -57,6 +72,10 @@ struct xdax_core {
 	unsigned long *free_map;	/* FREE */
 	unsigned long *awaiting_map;	/* HELD, AWAITING, INTERRUPTED */
 	unsigned long *poison_map;	/* a memory failure hit the block */
+	unsigned long *zeroed_map;	/* FREE and zeroed since its last free */
+	unsigned long nr_zeroed;	/* blocks in zeroed_map */
+	unsigned long zeroing;		/* the FREE block being zeroed, or NONE */
+	bool zero_stolen;		/* an allocation took c->zeroing meanwhile */
 	unsigned long *owner;		/* file block of a block in or just out of the file */
 	u8 *state;			/* enum xdax_core_state */
 	unsigned long next;		/* allocation cursor: rotates through the range */
@@ -77,7 +96,11 @@ void xdax_core_destroy(struct xdax_core *c);
 
 /* All of these take c->lock themselves; lookups need no lock. */
 unsigned long xdax_core_reserve(struct xdax_core *c);
-int xdax_core_reserve_n(struct xdax_core *c, unsigned long n, unsigned long *blocks);
+unsigned long xdax_core_reserve_zero(struct xdax_core *c, enum xdax_core_zero *zero);
+int xdax_core_reserve_n(struct xdax_core *c, unsigned long n, unsigned long *blocks,
+			enum xdax_core_zero *zero);
+unsigned long xdax_core_zero_begin(struct xdax_core *c, unsigned long target);
+bool xdax_core_zero_end(struct xdax_core *c, unsigned long block, bool done);
 int xdax_core_install(struct xdax_core *c, unsigned long fblock, unsigned long block);
 void xdax_core_uninstall(struct xdax_core *c, unsigned long fblock, unsigned long block);
 void xdax_core_unreserve(struct xdax_core *c, unsigned long block);

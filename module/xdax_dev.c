@@ -236,6 +236,7 @@ void xdax_dev_ready(struct xdax_dev *xd)
 {
 	/* Pairs with xdax_open(): an open that sees ready sees the device set up. */
 	smp_store_release(&xd->ready, true);
+	xdax_zero_start(xd);
 }
 
 /*
@@ -249,6 +250,7 @@ bool xdax_dev_destroy(struct xdax_dev *xd)
 	if (xd->node_live)
 		cdev_device_del(&xd->cdev, &xd->dev);
 	cancel_delayed_work_sync(&xd->reaper);
+	xdax_zero_stop(xd);	/* before the pgmap goes; nothing kicks it now */
 	if (!xdax_pgmap_teardown(xd))
 		return false;
 	put_device(&xd->dev);

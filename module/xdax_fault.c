@@ -30,6 +30,11 @@
 #include "xdax_compat.h"
 #include "xdax_trace.h"
 
+/* Block-around on read faults (xdax_fault_around); off only to measure without it. */
+static bool xdax_fault_around_on = true;
+module_param_named(fault_around, xdax_fault_around_on, bool, 0644);
+MODULE_PARM_DESC(fault_around, "a 4 KiB read fault maps the rest of its 2 MiB block (default on)");
+
 static struct mutex *xdax_fault_mutex(struct xdax_dev *xd, unsigned long fblock)
 {
 	return &xd->fault_lock[hash_long(fblock, XDAX_FAULT_LOCK_BITS)];
@@ -53,6 +58,35 @@ void xdax_fault_init(struct xdax_dev *xd)
 	/* One lockdep class for all: a fault never holds two of them. */
 	for (i = 0; i < ARRAY_SIZE(xd->fault_lock); i++)
 		mutex_init(&xd->fault_lock[i]);
+}
+
+/*
+ * Block-around: a read fault that mapped one page of @block with a PTE maps
+ * the rest of the block's pages that lie inside the VMA too, so a 4 KiB
+ * walk over an owned block takes one fault per block, not one per page.
+ * Pages already mapped are left alone; the first failure (a page table
+ * that cannot be allocated) ends it quietly: those pages just fault.  Write
+ * faults never do this (only the written page becomes theirs).
+ * Context: ->fault, with the invalidate_lock (shared) and the block's fault
+ * lock held, as for the faulting page itself: truncate, punch and memory
+ * failure zap under the same locks, so they see every PTE this installs.
+ */
+static void xdax_fault_around(struct vm_fault *vmf, struct folio *folio, pgoff_t pgoff)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	pgoff_t first = pgoff & ~(pgoff_t)(XDAX_BLOCK_PAGES - 1), p;
+	unsigned long addr;
+
+	p = max_t(pgoff_t, first, vma->vm_pgoff);
+	for (; p < first + XDAX_BLOCK_PAGES; p++) {
+		if (p == pgoff)
+			continue;
+		addr = vma->vm_start + ((p - vma->vm_pgoff) << PAGE_SHIFT);
+		if (addr >= vma->vm_end)
+			break;
+		if (xdax_insert_pte_at(vma, addr, folio, p - first) != VM_FAULT_NOPAGE)
+			break;
+	}
 }
 
 /*
@@ -128,8 +162,11 @@ static vm_fault_t xdax_fault_order(struct vm_fault *vmf, unsigned int order)
 			atomic64_inc(&xd->pmd_faults);
 	} else {
 		ret = xdax_insert_pte(vmf, folio, pgoff & (XDAX_BLOCK_PAGES - 1), write);
-		if (ret == VM_FAULT_NOPAGE)
+		if (ret == VM_FAULT_NOPAGE) {
 			atomic64_inc(&xd->pte_faults);
+			if (!write && READ_ONCE(xdax_fault_around_on))
+				xdax_fault_around(vmf, folio, pgoff);
+		}
 	}
 	if (ret == VM_FAULT_NOPAGE)
 		trace_xdax_insert(xd, block, (u64)pgoff << PAGE_SHIFT,
@@ -154,12 +191,30 @@ vm_fault_t xdax_fault_huge(struct vm_fault *vmf, unsigned int order)
 }
 
 /*
+ * ->map_pages (fault-around).  It maps nothing: the kernel calls it under
+ * rcu_read_lock() (7.x), where xdax could only trylock its locks and could
+ * not allocate a page table, and xdax_fault_around() already maps the whole
+ * block from ->fault.  Its presence is what matters: without ->map_pages,
+ * vmf_can_call_fault() (6.4+) sends every PTE fault taken under the per-VMA
+ * lock back to be retried under mmap_lock.  Returning 0 ("nothing mapped
+ * around, call ->fault") is the contract on every supported kernel (6.1's
+ * do_read_fault() reads it the same way).
+ * Context: the VMA lock or mmap_lock held (read), maybe an RCU read section.
+ */
+static vm_fault_t xdax_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
+				 pgoff_t end_pgoff)
+{
+	return 0;
+}
+
+/*
  * No page_mkwrite or pfn_mkwrite: either would make the VMA need dirty
  * tracking, and the kernel then refuses long-term writable pins.
  */
 static const struct vm_operations_struct xdax_vm_ops = {
 	.fault = xdax_fault,
 	.huge_fault = xdax_huge_fault,
+	.map_pages = xdax_map_pages,
 };
 
 /* The device behind @vma if it is a mapping of an xdax device, else NULL. */

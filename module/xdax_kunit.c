@@ -109,7 +109,7 @@ static void test_reserve_rotates_and_exhausts(struct kunit *test)
 		prev = b;
 	}
 	KUNIT_EXPECT_EQ(test, xdax_core_reserve(c), XDAX_CORE_NONE);
-	KUNIT_EXPECT_EQ(test, xdax_core_reserve_n(c, 1, blocks), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, xdax_core_reserve_n(c, 1, blocks, NULL), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, c->nr_in_use, NR);
 	KUNIT_EXPECT_EQ(test, core_check(c), 0);
 
@@ -322,6 +322,82 @@ static void test_random_conservation(struct kunit *test)
 	}
 }
 
+/*
+ * The zero pool: the zeroed mark is set only by a completed zeroing of a
+ * block that stayed FREE, leaves with the block, is preferred by
+ * reservations; the zeroer's block is handed out only as the last one, and
+ * then flagged so the caller waits and zeroes; poison and a steal void it.
+ */
+static void test_zero_pool(struct kunit *test)
+{
+	struct xdax_core *c = test->priv;
+	enum xdax_core_zero z = XDAX_CORE_DIRTY;
+	unsigned long b, zb, fb, fblock, blocks[NR];
+
+	/* A target of 0 or a pool already full: nothing to do. */
+	KUNIT_EXPECT_EQ(test, xdax_core_zero_begin(c, 0), XDAX_CORE_NONE);
+	zb = xdax_core_zero_begin(c, 2);
+	KUNIT_ASSERT_NE(test, zb, XDAX_CORE_NONE);
+	KUNIT_EXPECT_EQ(test, xdax_core_zero_begin(c, 2), XDAX_CORE_NONE);	/* one at a time */
+	KUNIT_EXPECT_EQ(test, state_of(c, zb), XDAX_CORE_FREE);		/* still counted free */
+	KUNIT_EXPECT_EQ(test, c->nr_free, NR);
+	KUNIT_EXPECT_TRUE(test, xdax_core_zero_end(c, zb, true));
+	KUNIT_EXPECT_EQ(test, c->nr_zeroed, 1);
+	KUNIT_EXPECT_EQ(test, core_check(c), 0);
+
+	/* An interrupted zeroing marks nothing. */
+	b = xdax_core_zero_begin(c, 2);
+	KUNIT_ASSERT_NE(test, b, XDAX_CORE_NONE);
+	KUNIT_EXPECT_NE(test, b, zb);
+	KUNIT_EXPECT_FALSE(test, xdax_core_zero_end(c, b, false));
+	KUNIT_EXPECT_EQ(test, c->nr_zeroed, 1);
+
+	/* The zeroed block goes first, and its mark leaves with it. */
+	KUNIT_EXPECT_EQ(test, xdax_core_reserve_zero(c, &z), zb);
+	KUNIT_EXPECT_EQ(test, z, XDAX_CORE_ZEROED);
+	KUNIT_EXPECT_EQ(test, c->nr_zeroed, 0);
+	KUNIT_EXPECT_FALSE(test, test_bit(zb, c->zeroed_map));
+	KUNIT_EXPECT_EQ(test, core_check(c), 0);
+	b = xdax_core_reserve_zero(c, &z);
+	KUNIT_EXPECT_EQ(test, z, XDAX_CORE_DIRTY);
+	xdax_core_unreserve(c, b);		/* back FREE: not zeroed */
+	KUNIT_EXPECT_FALSE(test, test_bit(b, c->zeroed_map));
+	xdax_core_unreserve(c, zb);
+	KUNIT_EXPECT_FALSE(test, test_bit(zb, c->zeroed_map));
+	KUNIT_EXPECT_EQ(test, core_check(c), 0);
+
+	/* Poison during zeroing: no mark, POISONED. */
+	b = xdax_core_zero_begin(c, NR);
+	KUNIT_ASSERT_NE(test, b, XDAX_CORE_NONE);
+	xdax_core_poison(c, b, &fblock);
+	KUNIT_EXPECT_EQ(test, state_of(c, b), XDAX_CORE_POISONED);
+	KUNIT_EXPECT_FALSE(test, xdax_core_zero_end(c, b, true));
+	KUNIT_EXPECT_EQ(test, c->nr_zeroed, 0);
+
+	/* The zeroer's block is the last one handed out, and flagged. */
+	zb = xdax_core_zero_begin(c, NR);
+	KUNIT_ASSERT_NE(test, zb, XDAX_CORE_NONE);
+	for (fb = 0; c->nr_free > 1; fb++) {
+		b = xdax_core_reserve_zero(c, &z);
+		KUNIT_EXPECT_NE(test, b, zb);
+		KUNIT_EXPECT_EQ(test, z, XDAX_CORE_DIRTY);
+		blocks[fb] = b;
+	}
+	KUNIT_EXPECT_EQ(test, xdax_core_reserve(c), XDAX_CORE_NONE);	/* blind: never */
+	KUNIT_EXPECT_EQ(test, xdax_core_reserve_n(c, 1, blocks + fb, NULL), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, xdax_core_reserve_zero(c, &z), zb);
+	KUNIT_EXPECT_EQ(test, z, XDAX_CORE_ZEROING);
+	KUNIT_EXPECT_FALSE(test, xdax_core_zero_end(c, zb, true));	/* stolen: no mark */
+	KUNIT_EXPECT_EQ(test, c->nr_zeroed, 0);
+	KUNIT_EXPECT_EQ(test, c->zeroing, XDAX_CORE_NONE);
+	KUNIT_EXPECT_EQ(test, core_check(c), 0);
+	xdax_core_unreserve(c, zb);
+	while (fb--)
+		xdax_core_unreserve(c, blocks[fb]);
+	KUNIT_EXPECT_EQ(test, c->nr_free, NR - 1);
+	KUNIT_EXPECT_EQ(test, core_check(c), 0);
+}
+
 static struct kunit_case xdax_core_cases[] = {
 	KUNIT_CASE(test_init_all_free),
 	KUNIT_CASE(test_reserve_rotates_and_exhausts),
@@ -332,6 +408,7 @@ static struct kunit_case xdax_core_cases[] = {
 	KUNIT_CASE(test_quarantine),
 	KUNIT_CASE(test_check_finds_corruption),
 	KUNIT_CASE(test_random_conservation),
+	KUNIT_CASE(test_zero_pool),
 	{}
 };
 

@@ -31,6 +31,11 @@ module_param(ranges, charp, 0400);
 MODULE_PARM_DESC(ranges,
 		 "reserved physical ranges, SIZE@START[,SIZE@START...] (K/M/G/T suffixes, 2 MiB aligned), e.g. 512M@4G");
 
+unsigned int xdax_zero_pool_mb = 1024;
+module_param_named(zero_pool_mb, xdax_zero_pool_mb, uint, 0444);
+MODULE_PARM_DESC(zero_pool_mb,
+		 "MiB of free blocks per device kept zeroed in the background (at most a quarter of the range; 0: zero on allocation only)");
+
 static dev_t xdax_devt;
 static struct class xdax_class = {
 	.name = "xdax",

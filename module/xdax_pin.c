@@ -27,6 +27,7 @@ struct xdax_pin_rec {
 	unsigned long charged;	/* ... this many pages: whole blocks */
 };
 
+/* Context: process context, no lock held (xdax_reclaim_unpinned takes the core lock). */
 static void xdax_pin_release(struct xdax_dev *xd, struct xdax_pin_rec *p)
 {
 	trace_xdax_unpin(xd, p->id, p->addr, p->nr);
@@ -36,6 +37,8 @@ static void xdax_pin_release(struct xdax_dev *xd, struct xdax_pin_rec *p)
 	mmdrop(p->mm);
 	kvfree(p->pages);
 	kfree(p);
+	/* If that was the last reference to a block awaiting reclaim: free it now. */
+	xdax_reclaim_unpinned(xd);
 }
 
 /*

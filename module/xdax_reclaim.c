@@ -35,15 +35,26 @@
 #include "xdax.h"
 #include "xdax_trace.h"
 
-/* Reaper backoff: retry soon after new work, then back off to 100 ms. */
-#define XDAX_REAP_MIN_MS	1
-#define XDAX_REAP_MAX_MS	100
-/* Blocking waits poll from 50 us up to 20 ms. */
+/*
+ * The reaper polls only while blocks await reclaim (or a closed device's
+ * blocks carry foreign references): from 1 ms after new work up to a fine
+ * ceiling of 8 ms, so a reference dropped is an event within ~10 ms; after
+ * XDAX_REAP_FINE_ROUNDS rounds without progress (a holder that keeps its
+ * reference for long) it backs off to 100 ms.  Delays round up to jiffies.
+ */
+#define XDAX_REAP_MIN_US	1000
+#define XDAX_REAP_FINE_US	8000
+#define XDAX_REAP_MAX_US	100000
+#define XDAX_REAP_FINE_ROUNDS	1000
+/* Blocking waits poll from 50 us up to 500 us, and an UNPIN wakes them. */
 #define XDAX_WAIT_MIN_US	50
-#define XDAX_WAIT_MAX_US	20000
+#define XDAX_WAIT_MAX_US	500
 
-/* Not system_wq: 7.x calls it deprecated.  Unbound: the reaper is no hot path. */
-static struct workqueue_struct *xdax_wq;
+/*
+ * Not system_wq: 7.x calls it deprecated.  Unbound: neither the reaper nor
+ * the zeroer (xdax_block.c) is a hot path.
+ */
+struct workqueue_struct *xdax_wq;
 
 int xdax_reclaim_init(void)
 {
@@ -62,7 +73,8 @@ void xdax_reclaim_dev_init(struct xdax_dev *xd)
 {
 	INIT_DELAYED_WORK(&xd->reaper, xdax_reaper_fn);
 	init_waitqueue_head(&xd->event_wq);
-	xd->reap_delay_ms = XDAX_REAP_MIN_MS;
+	init_waitqueue_head(&xd->idle_wq);
+	xd->reap_delay_us = XDAX_REAP_MIN_US;
 }
 
 /* ---- events ---------------------------------------------------------------- */
@@ -194,7 +206,8 @@ static bool xdax_foreign_sync(struct xdax_dev *xd)
 static void xdax_reaper_kick(struct xdax_dev *xd)
 {
 	mutex_lock(&xd->core.lock);
-	xd->reap_delay_ms = XDAX_REAP_MIN_MS;
+	xd->reap_delay_us = XDAX_REAP_MIN_US;
+	xd->reap_idle_rounds = 0;
 	mutex_unlock(&xd->core.lock);
 	mod_delayed_work(xdax_wq, &xd->reaper, 0);
 }
@@ -221,19 +234,52 @@ static void xdax_reaper_fn(struct work_struct *work)
 	struct xdax_dev *xd = container_of(to_delayed_work(work), struct xdax_dev,
 					   reaper);
 	unsigned long freed, left, delay;
+	u64 t0 = ktime_get_ns();
 	bool foreign;
 
 	freed = xdax_core_reap(&xd->core, xdax_reaper_try_free, xd, &left);
 	xdax_event_reclaimed(xd, freed);
 	foreign = xdax_foreign_sync(xd);	/* syncs the hold, awaiting included */
-	if (!left && !foreign)
+	if (freed)
+		xdax_zero_kick(xd);
+	if (left || foreign) {
+		mutex_lock(&xd->core.lock);
+		if (freed)
+			xd->reap_idle_rounds = 0;
+		delay = xd->reap_delay_us;
+		if (delay < XDAX_REAP_FINE_US)
+			xd->reap_delay_us = min_t(unsigned int, delay * 2, XDAX_REAP_FINE_US);
+		else if (++xd->reap_idle_rounds > XDAX_REAP_FINE_ROUNDS)
+			xd->reap_delay_us = min_t(unsigned int, delay * 2, XDAX_REAP_MAX_US);
+		mutex_unlock(&xd->core.lock);
+		/* rmmod's exit cancels this work (synchronously) before freeing code. */
+		queue_delayed_work(xdax_wq, &xd->reaper, usecs_to_jiffies(delay));
+	}
+	atomic64_inc(&xd->reaper_rounds);
+	atomic64_add(ktime_get_ns() - t0, &xd->reaper_ns);
+}
+
+/*
+ * A pin was released (UNPIN, or close): its blocks may be idle now.  Free
+ * the ones that a NOWAIT or interrupted call left, at once (each a reclaim
+ * event, no reaper round needed), and wake the calls that wait for theirs.
+ * Context: process context, no lock held; takes the core lock.
+ */
+void xdax_reclaim_unpinned(struct xdax_dev *xd)
+{
+	unsigned long freed, left;
+
+	if (wq_has_sleeper(&xd->idle_wq))
+		wake_up_all(&xd->idle_wq);
+	if (!READ_ONCE(xd->core.nr_awaiting))
 		return;
-	mutex_lock(&xd->core.lock);
-	delay = xd->reap_delay_ms;
-	xd->reap_delay_ms = min_t(unsigned int, delay * 2, XDAX_REAP_MAX_MS);
-	mutex_unlock(&xd->core.lock);
-	/* rmmod's exit cancels this work (synchronously) before freeing code. */
-	queue_delayed_work(xdax_wq, &xd->reaper, msecs_to_jiffies(delay));
+	freed = xdax_core_reap(&xd->core, xdax_block_try_free, xd, &left);
+	if (!freed)
+		return;
+	atomic64_add(freed, &xd->unpin_freed);
+	xdax_event_reclaimed(xd, freed);
+	xdax_hold_sync(xd);
+	xdax_zero_kick(xd);
 }
 
 /* The last file closed: watch for references that outlive every file. */
@@ -255,6 +301,7 @@ static int xdax_settle(struct xdax_dev *xd, struct xdax_core_batch *batch,
 {
 	unsigned long left, adopted, delay_us = XDAX_WAIT_MIN_US;
 	ktime_t deadline = KTIME_MAX;
+	DEFINE_WAIT(idle);
 	int err = 0;
 
 	if (w->flags & XDAX_KWAIT_TIMEOUT)
@@ -277,9 +324,11 @@ static int xdax_settle(struct xdax_dev *xd, struct xdax_core_batch *batch,
 		}
 		slack = ns_to_ktime(min_t(u64, (u64)delay_us * NSEC_PER_USEC,
 					  ktime_to_ns(ktime_sub(deadline, now))));
-		set_current_state(TASK_INTERRUPTIBLE);
+		/* An UNPIN wakes us early (xdax_reclaim_unpinned). */
+		prepare_to_wait(&xd->idle_wq, &idle, TASK_INTERRUPTIBLE);
 		schedule_hrtimeout_range(&slack, delay_us * NSEC_PER_USEC / 4,
 					 HRTIMER_MODE_REL);
+		finish_wait(&xd->idle_wq, &idle);
 		delay_us = min_t(unsigned long, delay_us * 2, XDAX_WAIT_MAX_US);
 		left = xdax_core_settle(&xd->core, batch, xdax_block_try_free, xd, &adopted);
 		xdax_event_reclaimed(xd, adopted);
@@ -295,6 +344,8 @@ static int xdax_settle(struct xdax_dev *xd, struct xdax_core_batch *batch,
 	xdax_hold_sync(xd);
 	if (left)
 		xdax_reaper_kick(xd);
+	if (w->freed)
+		xdax_zero_kick(xd);
 	return err;
 }
 

@@ -3,7 +3,9 @@
  * sysfs attributes of /sys/class/xdax/xdaxN, read the way device-dax's are:
  * size, align, numa_node and target_node for everyone; resource (a physical address) and audit (an
  * exclusive-lock walk of every block) for root only; stats/, one value per
- * file, the fields of XDAX_IOC_STATS.
+ * file, the fields of XDAX_IOC_STATS; perf/, sysfs only, the zero pool
+ * (zeroed_free, zeroed_inline, zeroed_background), the reaper's cost
+ * (reaper_rounds, reaper_ns) and the blocks UNPIN freed at once (unpin_freed).
  */
 #include <linux/device.h>
 #include <linux/stddef.h>
@@ -129,16 +131,33 @@ static struct xdax_stat_attr xdax_stat_attrs[] = {
 	XDAX_STAT(memory_failures, memory_failures),
 };
 
+/* perf/<field>: counters of the fast paths, sysfs only (not in XDAX_IOC_STATS). */
+static struct xdax_stat_attr xdax_perf_attrs[] = {
+	XDAX_STAT(zeroed_free, zeroed_free),
+	XDAX_STAT(zeroed_inline, zeroed_inline),
+	XDAX_STAT(zeroed_background, zeroed_background),
+	XDAX_STAT(reaper_rounds, reaper_rounds),
+	XDAX_STAT(reaper_ns, reaper_ns),
+	XDAX_STAT(unpin_freed, unpin_freed),
+};
+
 static struct attribute *xdax_stats_attrs[ARRAY_SIZE(xdax_stat_attrs) + 1];
+static struct attribute *xdax_perf_list[ARRAY_SIZE(xdax_perf_attrs) + 1];
 
 static const struct attribute_group xdax_stats_group = {
 	.name = "stats",
 	.attrs = xdax_stats_attrs,
 };
 
+static const struct attribute_group xdax_perf_group = {
+	.name = "perf",
+	.attrs = xdax_perf_list,
+};
+
 const struct attribute_group *xdax_sysfs_groups[] = {
 	&xdax_dev_group,
 	&xdax_stats_group,
+	&xdax_perf_group,
 	NULL,
 };
 
@@ -149,4 +168,6 @@ void xdax_sysfs_init(void)
 
 	for (i = 0; i < ARRAY_SIZE(xdax_stat_attrs); i++)
 		xdax_stats_attrs[i] = &xdax_stat_attrs[i].attr.attr;
+	for (i = 0; i < ARRAY_SIZE(xdax_perf_attrs); i++)
+		xdax_perf_list[i] = &xdax_perf_attrs[i].attr.attr;
 }
