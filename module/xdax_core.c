@@ -227,10 +227,10 @@ int xdax_core_reserve_n(struct xdax_core *c, unsigned long n, unsigned long *blo
  */
 unsigned long xdax_core_zero_begin(struct xdax_core *c, unsigned long target)
 {
-	unsigned long i, w, words = BITS_TO_LONGS(c->nr_blocks), b = XDAX_CORE_NONE;
-	unsigned long start = c->next / BITS_PER_LONG;
+	unsigned long i, w, start, words = BITS_TO_LONGS(c->nr_blocks), b = XDAX_CORE_NONE;
 
 	mutex_lock(&c->lock);
+	start = c->next / BITS_PER_LONG;
 	if (c->nr_zeroed >= target || c->nr_zeroed >= c->nr_free ||
 	    c->zeroing != XDAX_CORE_NONE)
 		goto out;
