@@ -408,14 +408,15 @@ static size_t mapped_pages(const char *p, size_t n)
 
 static void c_around(void)
 {
-	size_t ppb, i, b, n, len = AROUND_BLOCKS * blk;
 	struct xdax_allocate al = { .size = sizeof(al), .offset = 0, .length = 0 };
+	size_t ppb, i, b, n, len;
 	struct xdax_stats s0, s1;
 	volatile char sink;
 	char *p;
 
 	setup();
 	ppb = blk / PG;
+	len = AROUND_BLOCKS * blk;
 	al.length = len;
 	if (ioctl(fd, XDAX_IOC_ALLOCATE, &al))
 		xt_die("ALLOCATE: %s", strerror(errno));
@@ -452,12 +453,14 @@ static void c_around(void)
 
 static void c_around_zap(void)
 {
-	size_t ppb = blk / PG, i, n, bad = 0, len = 2 * blk;
+	size_t ppb, i, n, bad = 0, len;
 	volatile char sink;
 	char *p;
 	int sig;
 
 	setup();
+	ppb = blk / PG;
+	len = 2 * blk;
 	p = map_pte(0, len);
 	xt_fill(p, len, 0xfeedULL);		/* write faults allocate, page by page */
 	munmap(p, len);
