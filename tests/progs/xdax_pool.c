@@ -514,7 +514,7 @@ static void c_unpin_sync(void)
 	struct pollfd pfd = { .events = POLLIN };
 	struct xdax_event ev;
 	struct trunc_arg ta = { 0 };
-	long long uf0, uf1;
+	long long uf0, uf1, rn0, rn1;
 	int sync_rounds = 0, now_ev;
 	double t0, lat[5];
 	pthread_t t;
@@ -556,6 +556,27 @@ static void c_unpin_sync(void)
 	xt_expect(sync_rounds >= 1, "unpin-sync: no UNPIN freed its block itself (0 of 5 rounds)");
 	xt_note("figure: unpin-sync: %d of 5 UNPINs freed the block and posted the event before returning",
 		sync_rounds);
+
+	/* The reaper's cost while a block waits (1 s, figure only). */
+	xt_fill(p, blk, 9);
+	pin = xt_pin(fd, p, PG, 0);
+	xt_expect(!xt_set_size(fd, 0, XDAX_WAIT_NOWAIT, 0, NULL), "unpin-sync: NOWAIT truncate");
+	usleep(100000);
+	uf0 = perf("reaper_rounds");
+	rn0 = perf("reaper_ns");
+	t0 = now_us();
+	usleep(1000000);
+	uf1 = perf("reaper_rounds");
+	rn1 = perf("reaper_ns");
+	t0 = now_us() - t0;
+	xt_note("figure: unpin-sync: reaper while a pinned block waits: %lld rounds in %.0f ms, %.1f us each, %.3f%% of a CPU",
+		uf1 - uf0, t0 / 1000, uf1 > uf0 ? (rn1 - rn0) / 1000.0 / (uf1 - uf0) : 0,
+		(rn1 - rn0) / 10.0 / t0);
+	xt_expect(!xt_unpin(fd, pin), "unpin-sync: UNPIN");
+	xt_expect(poll(&pfd, 1, 10000) == 1, "unpin-sync: no reclaim event");
+	if (read(fd, &ev, sizeof(ev)) != sizeof(ev))
+		xt_fail("unpin-sync: read event: %s", strerror(errno));
+	xt_expect(!xt_set_size(fd, info.capacity, 0, 0, NULL), "unpin-sync: grow");
 
 	/* A blocking truncate waiting for a pin returns once the UNPIN is done. */
 	for (i = 0; i < 5; i++) {

@@ -216,7 +216,8 @@ struct xdax_query {
  * read that cannot copy the record out (EFAULT) consumes nothing.
  *
  * XDAX_EVENT_RECLAIM: blocks a call had left awaiting reclaim were freed
- * (by whoever freed them: the reaper, or a later call that adopted them).
+ * (by whoever freed them: the reaper, the UNPIN or close that dropped the
+ * last pin, or a later call that adopted them).
  * XDAX_EVENT_POISON: a memory failure hit blocks of the device.  Mappers of
  * a poisoned block get SIGBUS (BUS_MCEERR_AR) on access until the range is
  * punched or truncated; the block is never allocated again.  A pending
