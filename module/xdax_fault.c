@@ -74,17 +74,24 @@ void xdax_fault_init(struct xdax_dev *xd)
 static void xdax_fault_around(struct vm_fault *vmf, struct folio *folio, pgoff_t pgoff)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	pgoff_t first = pgoff & ~(pgoff_t)(XDAX_BLOCK_PAGES - 1), p;
+	pgoff_t win = PMD_SIZE >> PAGE_SHIFT;
+	pgoff_t first = pgoff & ~(win - 1), p;
 	unsigned long addr;
 
+	/*
+	 * The 2 MiB-aligned file window around the fault: all of a 2 MiB block,
+	 * never more than 512 PTEs of a larger one.  The block's ->index is its
+	 * first file page (xdax_block_bind), so file page p is its page
+	 * p - ->index.
+	 */
 	p = max_t(pgoff_t, first, vma->vm_pgoff);
-	for (; p < first + XDAX_BLOCK_PAGES; p++) {
+	for (; p < first + win; p++) {
 		if (p == pgoff)
 			continue;
 		addr = vma->vm_start + ((p - vma->vm_pgoff) << PAGE_SHIFT);
 		if (addr >= vma->vm_end)
 			break;
-		if (xdax_insert_pte_at(vma, addr, folio, p - first) != VM_FAULT_NOPAGE)
+		if (xdax_insert_pte_at(vma, addr, folio, p - folio->index) != VM_FAULT_NOPAGE)
 			break;
 	}
 }
