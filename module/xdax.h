@@ -118,7 +118,8 @@ struct xdax_dev {
 	unsigned int reap_delay_us;	/* under core.lock */
 	unsigned int reap_idle_rounds;	/* under core.lock: rounds at the fine ceiling */
 	wait_queue_head_t idle_wq;	/* blocking truncates; an UNPIN wakes them */
-	atomic64_t reaper_rounds, reaper_ns;	/* its runs and their CPU time */
+	atomic_t unpin_seq;		/* UNPINs so far: a waiter's missed wake-up */
+	atomic64_t reaper_rounds, reaper_ns;	/* its runs and their wall time */
 
 	/* The zero pool (xdax_block.c): free blocks zeroed in the background. */
 	struct delayed_work zeroer;

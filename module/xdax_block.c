@@ -56,7 +56,8 @@ static void xdax_block_discard(struct xdax_dev *xd, unsigned long b, bool thawed
 static void xdax_zero_wait(struct xdax_dev *xd, unsigned long b, enum xdax_core_zero zero)
 {
 	if (zero == XDAX_CORE_ZEROING)
-		wait_var_event(&xd->core.zeroing, READ_ONCE(xd->core.zeroing) != b);
+		/* Acquire: the zeroer's stores happen before it lets go (zero_end). */
+		wait_var_event(&xd->core.zeroing, smp_load_acquire(&xd->core.zeroing) != b);
 }
 
 /*
@@ -123,10 +124,15 @@ static bool xdax_block_thaw(struct xdax_dev *xd, unsigned long b, enum xdax_core
 #define XDAX_ZERO_BATCH		8
 #define XDAX_ZERO_PAUSE_MS	2
 
-/* Context: the zeroer's work, between pages. */
+/*
+ * Context: the zeroer's work, between pages.  A FREE block with a reference
+ * (a stray one: nothing legitimate takes it) is left as it is; the
+ * allocation's cmpxchg then quarantines it, never overwritten.
+ */
 static bool xdax_zero_stopped(struct xdax_dev *xd, unsigned long b)
 {
-	return !READ_ONCE(xd->zero_live) || READ_ONCE(xd->core.zero_stolen);
+	return !READ_ONCE(xd->zero_live) || READ_ONCE(xd->core.zero_stolen) ||
+	       folio_ref_count(xdax_block_folio(xd, b));
 }
 
 /*
@@ -151,7 +157,11 @@ static void xdax_zero_fn(struct work_struct *work)
 		done = xdax_block_zero(xd, b, xdax_zero_stopped);
 		if (xdax_core_zero_end(&xd->core, b, done))
 			atomic64_inc(&xd->zeroed_background);
-		/* An allocation that took the block waits for this. */
+		/*
+		 * An allocation that took the block waits for this; the
+		 * barrier orders zero_end's store before the waiter check.
+		 */
+		smp_mb();
 		wake_up_var(&xd->core.zeroing);
 	}
 	if (READ_ONCE(xd->zero_live))

@@ -268,8 +268,9 @@ bool xdax_core_zero_end(struct xdax_core *c, unsigned long block, bool done)
 	       c->state[block] == XDAX_CORE_FREE && !test_bit(block, c->poison_map);
 	if (mark && !__test_and_set_bit(block, c->zeroed_map))
 		c->nr_zeroed++;
-	c->zeroing = XDAX_CORE_NONE;
 	c->zero_stolen = false;
+	/* The zeroes before it: a stealer's acquire load sees them (xdax_zero_wait). */
+	smp_store_release(&c->zeroing, XDAX_CORE_NONE);
 	mutex_unlock(&c->lock);
 	return mark;
 }

@@ -78,6 +78,10 @@ static void xdax_fault_around(struct vm_fault *vmf, struct folio *folio, pgoff_t
 	pgoff_t first = pgoff & ~(win - 1), p;
 	unsigned long addr;
 
+	/* As the kernel's own fault-around (uffd_disable_fault_around()). */
+	if (vma->vm_flags & (VM_UFFD_WP | VM_UFFD_MINOR))
+		return;
+
 	/*
 	 * The 2 MiB-aligned file window around the fault: all of a 2 MiB block,
 	 * never more than 512 PTEs of a larger one.  The block's ->index is its
@@ -91,6 +95,13 @@ static void xdax_fault_around(struct vm_fault *vmf, struct folio *folio, pgoff_t
 		addr = vma->vm_start + ((p - vma->vm_pgoff) << PAGE_SHIFT);
 		if (addr >= vma->vm_end)
 			break;
+		/*
+		 * Only under the faulting PMD, whose slot the fault checked holds
+		 * a page table (a VMA not 2 MiB-congruent spreads a block over
+		 * two slots; 6.1 inserts without a huge-PMD check).
+		 */
+		if ((addr ^ vmf->address) & PMD_MASK)
+			continue;
 		if (xdax_insert_pte_at(vma, addr, folio, p - folio->index) != VM_FAULT_NOPAGE)
 			break;
 	}

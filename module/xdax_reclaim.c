@@ -46,9 +46,15 @@
 #define XDAX_REAP_FINE_US	8000
 #define XDAX_REAP_MAX_US	100000
 #define XDAX_REAP_FINE_ROUNDS	1000
-/* Blocking waits poll from 50 us up to 500 us, and an UNPIN wakes them. */
+/*
+ * Blocking waits poll from 50 us up to 500 us for their first second (an
+ * UNPIN wakes them at once), then back off to 20 ms: a holder that keeps its
+ * reference for long costs 50 wake-ups a second, not 2000.
+ */
 #define XDAX_WAIT_MIN_US	50
-#define XDAX_WAIT_MAX_US	500
+#define XDAX_WAIT_FINE_US	500
+#define XDAX_WAIT_FINE_NS	NSEC_PER_SEC
+#define XDAX_WAIT_MAX_US	20000
 
 /*
  * Not system_wq: 7.x calls it deprecated.  Unbound: neither the reaper nor
@@ -74,6 +80,7 @@ void xdax_reclaim_dev_init(struct xdax_dev *xd)
 	INIT_DELAYED_WORK(&xd->reaper, xdax_reaper_fn);
 	init_waitqueue_head(&xd->event_wq);
 	init_waitqueue_head(&xd->idle_wq);
+	atomic_set(&xd->unpin_seq, 0);
 	xd->reap_delay_us = XDAX_REAP_MIN_US;
 }
 
@@ -213,8 +220,10 @@ static void xdax_reaper_kick(struct xdax_dev *xd)
 }
 
 /*
- * The reaper's try_free(): xdax's page_free, and its own event.
- * Context: the reaper's work, called by xdax_core_reap() with the core lock held.
+ * try_free() for AWAITING and INTERRUPTED blocks, whoever frees them (the
+ * reaper, or an UNPIN): xdax's page_free, then xdax_reaper_free, so a
+ * block's trace reads the same whoever wins.  Context: called by
+ * xdax_core_reap() with the core lock held.
  */
 static bool xdax_reaper_try_free(void *arg, unsigned long block)
 {
@@ -244,12 +253,20 @@ static void xdax_reaper_fn(struct work_struct *work)
 		xdax_zero_kick(xd);
 	if (left || foreign) {
 		mutex_lock(&xd->core.lock);
-		if (freed)
+		if (freed) {
 			xd->reap_idle_rounds = 0;
+			xd->reap_delay_us = min_t(unsigned int, xd->reap_delay_us,
+						  XDAX_REAP_FINE_US);
+		}
 		delay = xd->reap_delay_us;
+		/*
+		 * The fine ceiling only while blocks await reclaim (someone may
+		 * wait for their event); a closed device's foreign references
+		 * make no event, and their scan covers every block.
+		 */
 		if (delay < XDAX_REAP_FINE_US)
 			xd->reap_delay_us = min_t(unsigned int, delay * 2, XDAX_REAP_FINE_US);
-		else if (++xd->reap_idle_rounds > XDAX_REAP_FINE_ROUNDS)
+		else if (!left || ++xd->reap_idle_rounds > XDAX_REAP_FINE_ROUNDS)
 			xd->reap_delay_us = min_t(unsigned int, delay * 2, XDAX_REAP_MAX_US);
 		mutex_unlock(&xd->core.lock);
 		/* rmmod's exit cancels this work (synchronously) before freeing code. */
@@ -269,11 +286,13 @@ void xdax_reclaim_unpinned(struct xdax_dev *xd)
 {
 	unsigned long freed, left;
 
+	/* Pairs with the waiter's prepare_to_wait() (wq_has_sleeper's barrier). */
+	atomic_inc(&xd->unpin_seq);
 	if (wq_has_sleeper(&xd->idle_wq))
 		wake_up_all(&xd->idle_wq);
 	if (!READ_ONCE(xd->core.nr_awaiting))
 		return;
-	freed = xdax_core_reap(&xd->core, xdax_block_try_free, xd, &left);
+	freed = xdax_core_reap(&xd->core, xdax_reaper_try_free, xd, &left);
 	if (!freed)
 		return;
 	atomic64_add(freed, &xd->unpin_freed);
@@ -300,7 +319,7 @@ static int xdax_settle(struct xdax_dev *xd, struct xdax_core_batch *batch,
 		       struct xdax_wait *w)
 {
 	unsigned long left, adopted, delay_us = XDAX_WAIT_MIN_US;
-	ktime_t deadline = KTIME_MAX;
+	ktime_t fine_until, deadline = KTIME_MAX;
 	DEFINE_WAIT(idle);
 	int err = 0;
 
@@ -309,11 +328,17 @@ static int xdax_settle(struct xdax_dev *xd, struct xdax_core_batch *batch,
 	if (batch->nr)
 		trace_xdax_wait_begin(xd, batch->nr, w->flags & XDAX_KWAIT_NOWAIT,
 				      w->flags & XDAX_KWAIT_TIMEOUT ? w->timeout_ns : 0);
-	left = xdax_core_settle(&xd->core, batch, xdax_block_try_free, xd, &adopted);
-	xdax_event_reclaimed(xd, adopted);
-	while (left && !(w->flags & XDAX_KWAIT_NOWAIT)) {
-		ktime_t slack, now = ktime_get();
+	fine_until = ktime_add_ns(ktime_get(), XDAX_WAIT_FINE_NS);
+	for (;;) {
+		/* An UNPIN after this read is seen below (xdax_reclaim_unpinned). */
+		unsigned int seq = atomic_read(&xd->unpin_seq);
+		ktime_t slack, now;
 
+		left = xdax_core_settle(&xd->core, batch, xdax_block_try_free, xd, &adopted);
+		xdax_event_reclaimed(xd, adopted);
+		if (!left || (w->flags & XDAX_KWAIT_NOWAIT))
+			break;
+		now = ktime_get();
 		if (signal_pending(current)) {
 			err = -EINTR;
 			break;
@@ -324,14 +349,14 @@ static int xdax_settle(struct xdax_dev *xd, struct xdax_core_batch *batch,
 		}
 		slack = ns_to_ktime(min_t(u64, (u64)delay_us * NSEC_PER_USEC,
 					  ktime_to_ns(ktime_sub(deadline, now))));
-		/* An UNPIN wakes us early (xdax_reclaim_unpinned). */
 		prepare_to_wait(&xd->idle_wq, &idle, TASK_INTERRUPTIBLE);
-		schedule_hrtimeout_range(&slack, delay_us * NSEC_PER_USEC / 4,
-					 HRTIMER_MODE_REL);
+		if (atomic_read(&xd->unpin_seq) == seq)	/* after the barrier */
+			schedule_hrtimeout_range(&slack, delay_us * NSEC_PER_USEC / 4,
+						 HRTIMER_MODE_REL);
 		finish_wait(&xd->idle_wq, &idle);
-		delay_us = min_t(unsigned long, delay_us * 2, XDAX_WAIT_MAX_US);
-		left = xdax_core_settle(&xd->core, batch, xdax_block_try_free, xd, &adopted);
-		xdax_event_reclaimed(xd, adopted);
+		delay_us = min_t(unsigned long, delay_us * 2,
+				 ktime_before(now, fine_until) ? XDAX_WAIT_FINE_US :
+				 XDAX_WAIT_MAX_US);
 	}
 	w->freed = batch->nr - left;
 	w->pending = left;
