@@ -234,9 +234,10 @@ int xdax_dev_publish(struct xdax_dev *xd)
 /* Init can no longer fail: open the doors.  Context: module init. */
 void xdax_dev_ready(struct xdax_dev *xd)
 {
+	/* The pool is sized before any open can fault. */
+	xdax_zero_start(xd);
 	/* Pairs with xdax_open(): an open that sees ready sees the device set up. */
 	smp_store_release(&xd->ready, true);
-	xdax_zero_start(xd);
 }
 
 /*
