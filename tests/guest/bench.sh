@@ -108,6 +108,18 @@ timed() {
 	return 1
 }
 
+# gate NAME CMD...: a TAP point like check, and CMD's status (to go on only if it held).
+gate() {
+	g_name=$1
+	shift
+	if g_out=$("$@" 2>&1); then
+		ok "$g_name"
+		return 0
+	fi
+	not_ok "$g_name" "$(echo "$g_out" | tail -n 15)"
+	return 1
+}
+
 # ndctl_field REGION KEY: KEY's value in ndctl's list of REGION's namespaces (chardev,
 # blockdev, dev).
 ndctl_field() {
@@ -138,10 +150,10 @@ done
 # device-dax, align 2M, then 4K.
 NS0=$(ndctl_field region0 dev)
 D=$(ndctl_field region0 chardev)
-if check "device-dax align 2M on region0 ($NS0: /dev/$D)" [ -c "/dev/$D" ]; then
+if gate "device-dax align 2M on region0 ($NS0: /dev/$D)" [ -c "/dev/$D" ]; then
 	bench_target devdax-2M "/dev/$D" fault bw fio
 fi
-if check "reconfigure $NS0 to device-dax align 4K" \
+if gate "reconfigure $NS0 to device-dax align 4K" \
 	sh -c "ndctl create-namespace -e $NS0 -m devdax -a 4K -f >/dev/null"; then
 	D=$(ndctl_field region0 chardev)
 	bench_target devdax-4K "/dev/$D" fault
@@ -152,8 +164,8 @@ mkdir -p $MNT
 ndctl destroy-namespace -f -r region1 all >/dev/null 2>&1
 ndctl create-namespace -r region1 -m fsdax -f >/dev/null 2>&1
 PM=/dev/$(ndctl_field region1 blockdev)
-if check "fsdax namespace on region1 ($PM), ext4 mounted -o dax" sh -c "
-	mke2fs -q -F -t ext4 -b 4096 $PM && mount -t ext4 -o dax $PM $MNT &&
+if gate "fsdax namespace on region1 ($PM), ext4 mounted -o dax" sh -c "
+	/sbin/mke2fs -q -F -t ext4 -b 4096 $PM && mount -t ext4 -o dax $PM $MNT &&
 	grep -q ' $MNT ext4 .*dax' /proc/mounts"; then
 	bench_target ext4-dax $MNT/bench fault bw truncate reclaim fio
 	umount $MNT
@@ -163,7 +175,7 @@ fi
 bench_target anon anon fault bw
 
 # xdax.
-if check "modprobe xdax ranges=$((R_SIZE >> 20))M@$R_START" \
+if gate "modprobe xdax ranges=$((R_SIZE >> 20))M@$R_START" \
 	modprobe xdax ranges=$((R_SIZE >> 20))M@$R_START; then
 	bench_target xdax /dev/xdax0 fault bw truncate reclaim cpu fio
 	check "audit clean and blocks conserved after the bench" xdax_audit_ok /dev/xdax0

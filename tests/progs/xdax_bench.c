@@ -614,7 +614,7 @@ static int ring_init(struct ring *r)
 
 /* null_blk disk whose requests complete NULLB_MS after submission (irqmode=2). */
 #define NULLB_DIR "/sys/kernel/config/nullb/xdaxbench"
-#define NULLB_MS 20
+#define NULLB_MS 50
 static int nullb_fd = -1;
 static char nullb_why[200];
 
@@ -744,12 +744,21 @@ static const char *hold(enum ref r, struct trial *t)
 		if (vmsplice(t->pipe[1], &iov, 1, 0) != (ssize_t)PG)
 			xt_die("vmsplice: %s", strerror(errno));
 		return NULL;
-	case R_ODIRECT:
+	case R_ODIRECT: {
+		int32_t r0 = xt_query(tfd, 0).refcount;
+		int i;
+
 		atomic_store(&t->done, 0);
 		if (pthread_create(&t->th, NULL, odirect_thread, t))
 			xt_die("pthread_create");
-		sleep_us(NULLB_MS * 1000 / 4);	/* submitted, not completed */
+		/* In flight: the write has pinned the block's pages (or it already completed). */
+		for (i = 0; i < 20000 && !atomic_load(&t->done); i++) {
+			if (xt_query(tfd, 0).refcount > r0)
+				break;
+			sleep_us(100);
+		}
 		return NULL;
+	}
 	case R_URING:
 		iov.iov_len = BLK;
 		if (syscall(__NR_io_uring_register, ring.fd, IORING_REGISTER_BUFFERS, &iov, 1)) {
@@ -811,6 +820,8 @@ static double trial(enum ref r, int nowait, struct trial *t, const char **why)
 			/* The I/O completed before the truncate: no wait to measure. */
 			drop(r, t);
 			*why = "";
+			if (xt_set_size(tfd, BLK, 0, 0, NULL))
+				xt_die("regrow");
 			return -1e30;
 		}
 		xt_expect(st.pending == 1, "NOWAIT truncate with a %s reference: %llu pending",
