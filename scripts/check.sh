@@ -144,10 +144,11 @@ debug_kernel() {
 		"$out/extra"
 }
 
-# bench_kernel bench|bench-KERNEL: the bench guest's own layout (4 GiB of RAM: xdax over
-# 1 GiB at 1 GiB, legacy pmem 448M at 2 GiB for the device-dax and 448M at 2.5 GiB for ext4-dax,
-# with RAM between them so that the kernel keeps them two regions), two vCPUs (the name is not
-# a kernel's: vm_smp's default), one NUMA node.
+# bench_kernel bench|bench-KERNEL: the bench guest's own layout (4 GiB of RAM: [0, 3 GiB) and
+# [4 GiB, 5 GiB); xdax over the high 1 GiB, legacy pmem 512M at 1 GiB for the device-dax and
+# 512M at 1.625 GiB for ext4-dax, with RAM between them so that the kernel keeps them two
+# regions, and both far below the top of low memory, where the firmware and the initramfs
+# lie), two vCPUs (the name is not a kernel's: vm_smp's default), one NUMA node.
 bench_kernel() {
 	local k=${1#bench} reps scale=full timeout=3600
 	k=${k#-}
@@ -155,9 +156,9 @@ bench_kernel() {
 		k=6.12 scale=short timeout=900
 	fi
 	reps=${XDAX_BENCH_REPS:-$([[ $scale == short ]] && echo 1 || echo 5)}
-	XDAX_MODE=bench XDAX_VM_MEM=4G XDAX_RANGE_SIZE=1G XDAX_PMEM_START=0x80000000 \
-		XDAX_PMEM_SIZE=448M XDAX_VM_TIMEOUT=${XDAX_BENCH_TIMEOUT:-$timeout} \
-		XDAX_BENCH_CMDLINE="memmap=448M!0xa0000000 xdaxtest.bench_reps=$reps xdaxtest.bench_scale=$scale" \
+	XDAX_MODE=bench XDAX_VM_MEM=4G XDAX_RANGE_START=0x100000000 XDAX_RANGE_SIZE=1G \
+		XDAX_PMEM_START=0x40000000 XDAX_PMEM_SIZE=512M XDAX_VM_TIMEOUT=${XDAX_BENCH_TIMEOUT:-$timeout} \
+		XDAX_BENCH_CMDLINE="memmap=512M!0x68000000 xdaxtest.bench_reps=$reps xdaxtest.bench_scale=$scale" \
 		debian_kernel "$k" "$1"
 	# The short run also makes make bench's table and plot (scripts/bench.sh) of its results:
 	# one more result, which fails unless the table has xdax's figures.
