@@ -142,8 +142,8 @@ while [ $r -le "$REPS" ]; do
 		ok "bench xdax rep $r: modprobe xdax over $((R_SIZE >> 20)) MiB"
 	unload
 	ndctl destroy-namespace -f -r region0 all >/dev/null 2>&1
-	timed load devdax-2M $r "$REG0_GIB" ndctl create-namespace -r region0 -m devdax -a 2M -f \
-		>/dev/null && ok "bench devdax rep $r: ndctl create-namespace -m devdax -a 2M"
+	timed load devdax-2M $r "$REG0_GIB" ndctl create-namespace -r region0 -m devdax -a 2M -f &&
+		ok "bench devdax rep $r: ndctl create-namespace -m devdax -a 2M"
 	r=$((r + 1))
 done
 
