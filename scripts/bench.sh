@@ -102,7 +102,7 @@ table() {
 			x = n["xdax", m] ? med("xdax", m) : ""
 			for (j = 2; j <= nt; j++) {
 				c = cell(tg[j], m); r = ""
-				if (x != "" && n[tg[j], m]) { p = med(tg[j], m); r = p != 0 ? sprintf("%.2f", x / p) : "" }
+				if (x != "" && n[tg[j], m]) { p = med(tg[j], m); r = p != 0 ? sprintf(x / p < 0.1 ? "%.3f" : "%.2f", x / p) : "" }
 				printf " | %s | %s", c, r
 			}
 			printf " |\n"
@@ -162,6 +162,8 @@ mkdir -p "$out"
 targets=()
 for k in "${kernels[@]}"; do targets+=("bench-$k"); done
 rc=0
+# The tree the guests ran (the initramfs is built from it), not whatever HEAD is at the end.
+rev=$(git -C "$top" describe --always --dirty 2>/dev/null || echo no-git)
 XDAX_RESULTS=$out/run "$top/scripts/check.sh" "${targets[@]}" || rc=$?
 for k in "${kernels[@]}"; do
 	tap=$out/run/bench-$k/results.tap
@@ -171,7 +173,7 @@ for k in "${kernels[@]}"; do
 		continue
 	fi
 	{
-		echo "# make bench: $k ($(cat "$out/run/bench-$k/version" 2>/dev/null)), $(date -u '+%Y-%m-%d %H:%M UTC'), xdax $(git -C "$top" describe --always --dirty 2>/dev/null || echo no-git)"
+		echo "# make bench: $k ($(cat "$out/run/bench-$k/version" 2>/dev/null)), $(date -u '+%Y-%m-%d %H:%M UTC'), xdax $rev"
 		echo
 		table "$tap"
 		if grep -aq '^not ok' "$tap"; then
