@@ -68,6 +68,7 @@ table() {
 		nt = split(targets, tg, " ")
 		FS = " "
 	}
+	{ sub(/\r$/, "") }	# the serial port ends lines with CR LF
 	/^# @bench / {
 		t = $3; m = $5; v = $6
 		if (v == "n/a") { na[t, m] = 1; next }
