@@ -4,6 +4,9 @@
 #                          KVER=`uname -r`; KVER=ABI for another installed kernel)
 #   make check             the whole test matrix in QEMU (see README.md)
 #   make demo              boot one kernel with a reserved range and run the demo program
+#   make bench             xdax vs device-dax, ext4-dax and anonymous memory in one boot per
+#                          kernel (KERNELS, default "6.12 7.2"; XDAX_BENCH_REPS, default 5):
+#                          tables and plots in build/bench/ (scripts/bench.sh)
 #   make deb               the Debian packages (xdax-dkms, xdax-utils, xdax-dev) in build/deb/,
 #                          built in the cached bookworm build root (scripts/deb.sh)
 #   make docs              render docs/states.png from docs/states.dot (Graphviz)
@@ -60,6 +63,9 @@ check:
 
 demo:
 	./scripts/demo.sh $(KERNEL)
+
+bench:
+	./scripts/bench.sh $(KERNELS)
 
 deb:
 	./scripts/deb.sh
@@ -142,5 +148,5 @@ ifneq ($(HAVE_TOOL),)
 	$(MAKE) -C tools/xdax clean
 endif
 
-.PHONY: all modules check demo deb docs dkms-src tool install-utils install-headers install-module \
+.PHONY: all modules check demo bench deb docs dkms-src tool install-utils install-headers install-module \
 	install-group install uninstall clean

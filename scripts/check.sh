@@ -5,14 +5,17 @@
 # (scripts/dkms.sh), boot each kernel in QEMU with a reserved range, run the guest tests, judge every run,
 # and end with one line "N passed, N failed, N skipped" over all kernels.
 #
-#   scripts/check.sh [TARGET...]     TARGET: harness lint 6.1 6.12 demo 7.2 7.3 debug (default: all)
+#   scripts/check.sh [TARGET...]     TARGET: harness lint 6.1 6.12 demo bench 7.2 7.3 debug
+#                                    (default: all); bench-KERNEL: make bench's full run
 #
 # Environment: XDAX_CACHE (default ~/.cache/xdax), XDAX_KVM=1 (use KVM), XDAX_CYCLES
 # (insmod/rmmod cycles, default 50), XDAX_RACE_SECONDS (length of the truncate race, default
 # 6), XDAX_VM_TIMEOUT (seconds per boot, default 900), XDAX_RESULTS (default build/results in
 # the checkout), XDAX_TESTS (only the guest test files whose names start with one of these
 # words, e.g. "t60 t65"; for working on one test), XDAX_FUZZ_CALLS / XDAX_FUZZ_SEED (the ioctl
-# fuzzer's number of calls and seed; default 100000 and a fresh seed, printed).
+# fuzzer's number of calls and seed; default 100000 and a fresh seed, printed), XDAX_BENCH_REPS
+# (repetitions of the bench target: 1 for "bench", 5 for "bench-KERNEL"), XDAX_BENCH_TIMEOUT
+# (seconds per bench boot: 900 short, 3600 full).
 source "$(dirname "$0")/lib.sh"
 source "$XDAX_TOP/scripts/roots.sh"
 source "$XDAX_TOP/scripts/kernels.sh"
@@ -59,6 +62,7 @@ run_kernel() {
 		"xdaxtest.race_seconds=${XDAX_RACE_SECONDS:-6}" \
 		"xdaxtest.version=$(xdax_version)" "xdaxtest.modpath=$modpath" \
 		${XDAX_MODE:+"xdaxtest.mode=$XDAX_MODE"} \
+		${XDAX_BENCH_CMDLINE:-} \
 		${XDAX_FUZZ_CALLS:+"xdaxtest.fuzz_calls=$XDAX_FUZZ_CALLS"} \
 		${XDAX_FUZZ_SEED:+"xdaxtest.fuzz_seed=$XDAX_FUZZ_SEED"} \
 		${XDAX_TESTS:+"xdaxtest.only=$(echo "$XDAX_TESTS" | tr ' ' ',')"}
@@ -140,11 +144,42 @@ debug_kernel() {
 		"$out/extra"
 }
 
+# bench_kernel bench|bench-KERNEL: the bench guest's own layout (4 GiB of RAM: [0, 3 GiB) and
+# [4 GiB, 5 GiB); xdax over the high 1 GiB, legacy pmem 512M at 1 GiB for the device-dax and
+# 512M at 1.625 GiB for ext4-dax, with RAM between them so that the kernel keeps them two
+# regions, and both far below the top of low memory, where the firmware and the initramfs
+# lie), two vCPUs (the name is not a kernel's: vm_smp's default), one NUMA node.  nokaslr:
+# the decompressor's KASLR avoids at most 4 memmap= regions (MAX_MEMMAP_REGIONS) and this
+# layout has 5; a kernel decompressed into the second pmem region splits it.
+bench_kernel() {
+	local k=${1#bench} reps scale=full timeout=3600
+	k=${k#-}
+	if [[ -z $k ]]; then
+		k=6.12 scale=short timeout=900
+	fi
+	reps=${XDAX_BENCH_REPS:-$([[ $scale == short ]] && echo 1 || echo 5)}
+	XDAX_MODE=bench XDAX_VM_MEM=4G XDAX_RANGE_START=0x100000000 XDAX_RANGE_SIZE=1G \
+		XDAX_PMEM_START=0x40000000 XDAX_PMEM_SIZE=512M XDAX_VM_TIMEOUT=${XDAX_BENCH_TIMEOUT:-$timeout} \
+		XDAX_BENCH_CMDLINE="memmap=512M!0x68000000 nokaslr xdaxtest.bench_reps=$reps xdaxtest.bench_scale=$scale" \
+		debian_kernel "$k" "$1"
+	# The short run also makes make bench's table and plot (scripts/bench.sh) of its results:
+	# one more result, which fails unless the table has xdax's figures.
+	if [[ $scale == short ]]; then
+		if "$XDAX_TOP/scripts/bench.sh" table "$RES/$1/results.tap" >"$RES/$1/table.txt" &&
+			"$XDAX_TOP/scripts/bench.sh" svg "$RES/$1/results.tap" "$RES/$1/bench.svg" &&
+			grep -q '^| first touch of fresh memory, PMD.* | us/2M | [0-9]' "$RES/$1/table.txt"; then
+			record "$1-table" 1 0 0 "scripts/bench.sh table and plot: $RES/$1/table.txt"
+		else
+			record "$1-table" 0 1 0 "scripts/bench.sh made no table with xdax's figures"
+		fi
+	fi
+}
+
 # The whole run is one function, parsed before it starts: editing this file while a check
 # runs cannot change what the running check does.
 main() {
 	targets=("$@")
-	((${#targets[@]})) || targets=(harness lint 6.1 6.12 demo 7.2 7.3 debug)
+	((${#targets[@]})) || targets=(harness lint 6.1 6.12 demo bench 7.2 7.3 debug)
 	# One make check at a time per cache: roots and kernels are shared and rebuilt in place,
 	# and the results directory is replaced: lock before touching either.
 	mkdir -p "$XDAX_CACHE"
@@ -177,9 +212,13 @@ main() {
 		# make demo's guest (tests/guest/demo.sh) on 6.12, judged like a test run: README's
 		# first command stays true.  Its transcript: RES/demo/demo.txt.
 		demo) XDAX_MODE=demo debian_kernel 6.12 demo ;;
+		# make bench's guest (tests/guest/bench.sh): "bench" is the short version (6.12, one
+		# repetition, small sizes) that keeps it from rotting, judged like a test run on its
+		# correctness points; "bench-KERNEL" is make bench's full run (scripts/bench.sh).
+		bench | bench-*) bench_kernel "$t" ;;
 		lint) lint_all "$RES/lint" ;;
 		harness) selftest_all "$RES/harness" ;;
-		*) die "unknown target $t (want: harness lint ${XDAX_SERIES[*]} demo debug)" ;;
+		*) die "unknown target $t (want: harness lint ${XDAX_SERIES[*]} demo bench bench-KERNEL debug)" ;;
 		esac
 	done
 

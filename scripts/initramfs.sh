@@ -22,6 +22,12 @@ XDAX_GUEST_MODULES=(nd_e820 nd_pmem nd_btt dax_pmem device_dax null_blk ext4)
 # crc32c_generic: ext4 before 7.x mounts nothing without the crc32c crypto driver (t52).
 XDAX_GUEST_OPTIONAL_MODULES=(hwpoison_inject crc32c_generic)
 XDAX_GUEST_BINS=(/bin/kmod /usr/bin/ndctl /usr/bin/daxctl /bin/udevadm)
+# make bench's guest (XDAX_MODE=bench) also gets fio (ioengine=mmap against xdax and its peers)
+# and mke2fs (ext4 on the fsdax peer).  fio pulls some 60 libraries (ceph, gluster, rdma): only
+# the bench initramfs carries them.  Their packages are added to the bookworm root on first use
+# (root_add: the root's cache key stays the one every other run uses).
+XDAX_GUEST_BENCH_BINS=(/usr/bin/fio /sbin/mke2fs)
+XDAX_GUEST_BENCH_PKGS=(fio e2fsprogs)
 
 # Copy an executable from the bookworm root with its shared libraries and loader.
 _copy_with_libs() {
@@ -87,7 +93,12 @@ initramfs_build() {
 	printf '%s\n' 'root:x:0:' 'xdaxuser:x:1000:' 'other:x:1001:' 'xdax:x:990:xdaxuser' \
 		>"$t/etc/group"
 	install -m 755 "$r/bin/busybox" "$t/bin/busybox"
-	for f in "${XDAX_GUEST_BINS[@]}"; do
+	local bins=("${XDAX_GUEST_BINS[@]}")
+	if [[ ${XDAX_MODE:-} == bench ]]; then
+		root_add bookworm "${XDAX_GUEST_BENCH_PKGS[@]}"
+		bins+=("${XDAX_GUEST_BENCH_BINS[@]}")
+	fi
+	for f in "${bins[@]}"; do
 		_copy_with_libs "$r" "$f" "$t"
 	done
 	for f in modprobe insmod rmmod lsmod modinfo depmod; do

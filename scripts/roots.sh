@@ -7,6 +7,8 @@
 #                             kbuild would take the host kernel's /sys/kernel/btf/vmlinux as
 #                             the base of the module's BTF, and 7.x refuses mismatched BTF.
 #   root_install NAME PKG=VER...   install exact package versions into the root
+#   root_add NAME PKG...      install packages (any version) the root lacks, for one kind of
+#                             run only (make bench's fio): the root's cache key is unchanged
 
 # What each root is made of.  The key of a root is its suite set, this list, and this file.
 declare -A XDAX_ROOT_SUITE=([bookworm]=bookworm [sid]=sid)
@@ -87,6 +89,19 @@ root_install() {
 	done
 	((${#missing[@]} == 0)) && return 0
 	log "installing into the $name root: ${missing[*]}"
+	_root_apt "$name" install "${missing[@]}"
+	root_run "$name" apt-get clean
+}
+
+root_add() {
+	local name=$1 p missing=()
+	shift
+	for p in "$@"; do
+		[[ $(root_run "$name" dpkg-query -W -f='${Status}' "$p" 2>/dev/null) == \
+			"install ok installed" ]] || missing+=("$p")
+	done
+	((${#missing[@]} == 0)) && return 0
+	log "adding to the $name root: ${missing[*]}"
 	_root_apt "$name" install "${missing[@]}"
 	root_run "$name" apt-get clean
 }

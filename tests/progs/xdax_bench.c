@@ -1,18 +1,60 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xdax_bench DEV [MIB]: figures, not assertions on speed.  Prints
- *   - first-touch fault cost with 2 MiB PMDs and with 4 KiB PTEs (allocation
- *     and zeroing included), and re-touch after the blocks exist;
- *   - SET_SIZE 0 (zap + freeze of every block) time per block;
- *   - reclaim latency: pinned block, NOWAIT truncate, unpin -> poll event.
- * It does check that the data and the block accounting are right, so a
- * broken device cannot produce figures.
+ * xdax_bench TARGET TEST [MIB [TRIALS]]: figures, never assertions on speed.
+ *
+ * TARGET is what is measured, the same code for each:
+ *   /dev/xdaxN       xdax
+ *   /dev/daxX.Y      a device-dax (its align, 2M or 4K, read from sysfs)
+ *   PATH             a file on a DAX file system (ext4 -o dax), created and sized here
+ *   anon             anonymous memory (MADV_HUGEPAGE for "PMD", MADV_NOHUGEPAGE for "PTE")
+ * TEST:
+ *   fault     first touch of fresh memory (alloc + zero + map) with PMD and with PTE faults,
+ *             for xdax with the pre-zeroed pool warm and beyond it (when sysfs has
+ *             stats/zeroed_free); faults on owned blocks (PMD, PTE); MAP_POPULATE (PMD, PTE)
+ *   bw        sequential write / read / non-temporal write through a populated map
+ *   truncate  truncate and punch of MIB, PMD-mapped, PTE-mapped and unmapped (xdax, file)
+ *   reclaim   TRIALS trials per reference: reference dropped -> NOWAIT reclaim event and
+ *             -> blocking truncate's return (xdax: own pin, vmspliced pipe, O_DIRECT on a slow
+ *             null_blk, io_uring fixed buffer; file: the vmspliced pipe, blocking ftruncate)
+ *   cpu       system CPU while one block waits for reclaim, and idle (xdax)
+ *   time CMD...   wall time of a command (module load, namespace creation)
+ * Output: one line per figure, "@bench METRIC VALUE UNIT" (VALUE "n/a" where the target has
+ * no such thing), for scripts/bench.sh.  What is checked, so that a broken device cannot
+ * produce figures: fresh memory reads zero, data written through one mapping reads back
+ * through the next, xdax's fault counters and block accounting (xt_conserved), truncate and
+ * punch free every block, every reclaim trial ends with its event or its return.  Exit 0
+ * only if all of that held.
  */
+#define _GNU_SOURCE
+#include <emmintrin.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <linux/falloc.h>
+#include <linux/io_uring.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "xdax_test.h"
+
+#define BLK	(2UL << 20)
+#define PG	4096UL
+
+enum kind { K_XDAX, K_DEVDAX, K_FILE, K_ANON };
+
+static enum kind kind;
+static const char *target;
+static int tfd = -1;
+static uint64_t dev_align = BLK;	/* device-dax's align */
+static uint64_t cap;			/* bytes usable at target */
 
 static double now_us(void)
 {
@@ -22,110 +64,1018 @@ static double now_us(void)
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
-/* Touch one byte per page of [p, p + len); returns microseconds. */
-static double touch(char *p, size_t len)
+static void sleep_us(double us)
 {
-	double t0 = now_us();
+	struct timespec ts = { (time_t)(us / 1e6), (long)((us - (time_t)(us / 1e6) * 1e6) * 1e3) };
+
+	nanosleep(&ts, NULL);
+}
+
+static void fig(const char *metric, double v, const char *unit)
+{
+	printf("@bench %s %.3f %s\n", metric, v, unit);
+	fflush(stdout);
+}
+
+static void na(const char *metric, const char *unit, const char *why)
+{
+	printf("@bench %s n/a %s\n", metric, unit);
+	if (why)
+		printf("# %s: n/a: %s\n", metric, why);
+	fflush(stdout);
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Percentile P (0..100) of n values (sorts them). */
+static double pct(double *v, size_t n, double p)
+{
 	size_t i;
 
-	for (i = 0; i < len; i += 4096)
-		p[i] = (char)i;
+	qsort(v, n, sizeof(*v), cmp_d);
+	i = (size_t)(p / 100.0 * (n - 1) + 0.5);
+	return v[i < n ? i : n - 1];
+}
+
+static uint64_t read_u64_file(const char *path, int *ok)
+{
+	char buf[64];
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	*ok = 0;
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	*ok = 1;
+	return strtoull(buf, NULL, 0);
+}
+
+/* --- the target --------------------------------------------------------------------------- */
+
+static void open_target(uint64_t want)
+{
+	struct statvfs vfs;
+	char path[256];
+	int ok;
+
+	if (!strcmp(target, "anon")) {
+		kind = K_ANON;
+		cap = want;
+		return;
+	}
+	if (!strncmp(target, "/dev/xdax", 9)) {
+		struct xdax_info info;
+
+		kind = K_XDAX;
+		tfd = xt_open(target);
+		info = xt_info(tfd);
+		xt_expect(info.align == BLK, "xdax block size %llu, the bench expects 2 MiB",
+			  (unsigned long long)info.align);
+		cap = info.capacity;
+		if (xt_set_size(tfd, 0, 0, 0, NULL) || xt_set_size(tfd, cap, 0, 0, NULL))
+			xt_die("resetting the size of %s", target);
+		return;
+	}
+	if (!strncmp(target, "/dev/dax", 8)) {
+		kind = K_DEVDAX;
+		tfd = open(target, O_RDWR | O_CLOEXEC);
+		if (tfd < 0)
+			xt_die("open %s: %s", target, strerror(errno));
+		snprintf(path, sizeof(path), "/sys/bus/dax/devices/%s/align", target + 5);
+		dev_align = read_u64_file(path, &ok);
+		if (!ok)
+			dev_align = BLK;
+		snprintf(path, sizeof(path), "/sys/bus/dax/devices/%s/size", target + 5);
+		cap = read_u64_file(path, &ok);
+		if (!ok)
+			xt_die("no size in %s", path);
+		return;
+	}
+	kind = K_FILE;
+	tfd = open(target, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (tfd < 0)
+		xt_die("open %s: %s", target, strerror(errno));
+	cap = want;
+	/* A sparse file larger than the free space would SIGBUS on first touch. */
+	if (!fstatvfs(tfd, &vfs) && cap > vfs.f_bavail * vfs.f_frsize / 10 * 8)
+		cap = (vfs.f_bavail * vfs.f_frsize / 10 * 8) & ~(BLK - 1);
+	if (ftruncate(tfd, cap))
+		xt_die("ftruncate %s: %s", target, strerror(errno));
+}
+
+/* Give the target fresh (never touched since it was freed) memory of len bytes. */
+static void fresh(uint64_t len)
+{
+	if (kind == K_XDAX) {
+		if (xt_set_size(tfd, 0, 0, 0, NULL) || xt_set_size(tfd, cap, 0, 0, NULL))
+			xt_die("truncate and regrow");
+		xt_conserved(tfd, "fresh");
+	} else if (kind == K_FILE) {
+		if (ftruncate(tfd, 0) || ftruncate(tfd, len))
+			xt_die("ftruncate: %s", strerror(errno));
+	}
+}
+
+/*
+ * Map len bytes at offset 0: with pmd, at a 2 MiB-aligned address (huge mappings allowed);
+ * without, one page off that congruence so that no PMD can map it.  NULL if the target
+ * refuses (device-dax maps only at its own alignment).
+ */
+static char *map_at(uint64_t len, int pmd, int flags)
+{
+	char *base, *p;
+	int prot = PROT_READ | PROT_WRITE;
+
+	base = mmap(NULL, len + 2 * BLK, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED)
+		xt_die("reserve: %s", strerror(errno));
+	p = (char *)(((uintptr_t)base + BLK - 1) & ~(uintptr_t)(BLK - 1)) + (pmd ? 0 : PG);
+	if (kind == K_ANON) {
+		p = mmap(p, len, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | flags, -1, 0);
+		if (p != MAP_FAILED && madvise(p, len, pmd ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
+			xt_note("madvise: %s", strerror(errno));
+		/* MAP_POPULATE came before the madvise: redo it with the advice in force. */
+		if (p != MAP_FAILED && (flags & MAP_POPULATE))
+			madvise(p, len, MADV_POPULATE_WRITE);
+	} else {
+		p = mmap(p, len, prot, MAP_SHARED | MAP_FIXED | flags, tfd, 0);
+	}
+	if (p == MAP_FAILED) {
+		int e = errno;
+
+		munmap(base, len + 2 * BLK);
+		errno = e;
+		return NULL;
+	}
+	/* Release the reservation around the mapping. */
+	if (p > base)
+		munmap(base, p - base);
+	munmap(p + len, base + len + 2 * BLK - (p + len));
+	return p;
+}
+
+/* Write one byte in each page of one block; microseconds. */
+static double touch_block(char *p, uint64_t len)
+{
+	double t0 = now_us();
+	uint64_t i;
+
+	for (i = 0; i < len; i += PG)
+		p[i] = 1;
 	return now_us() - t0;
 }
 
-static void reset(int fd, uint64_t cap)
+/* Read one byte in each page; microseconds. */
+static double read_touch(const char *p, uint64_t len)
 {
-	if (xt_set_size(fd, 0, 0, 0, NULL) || xt_set_size(fd, cap, 0, 0, NULL))
-		xt_die("resetting the size");
+	volatile char sink = 0;
+	double t0 = now_us();
+	uint64_t i;
+
+	for (i = 0; i < len; i += PG)
+		sink += p[i];
+	(void)sink;
+	return now_us() - t0;
+}
+
+/* --- fault -------------------------------------------------------------------------------- */
+
+static int pte_possible(void)
+{
+	return kind != K_DEVDAX || dev_align == PG;
+}
+
+static int pmd_possible(void)
+{
+	return kind != K_DEVDAX || dev_align >= BLK;
+}
+
+static void sysfs_stat(const char *field, uint64_t *v, int *ok)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/class/xdax/%s/stats/%s", target + 5, field);
+	*v = read_u64_file(path, ok);
+}
+
+/*
+ * The pre-zeroed pool (if the module has one): wait until it stops growing (the zeroing
+ * runs in the background after a free), at most 10 s.  Returns its size in blocks, -1 if
+ * the module has no such counter.
+ */
+static long pool_settle(void)
+{
+	uint64_t v, last = ~0ULL;
+	int ok, i;
+
+	for (i = 0; i < 100; i++) {
+		sysfs_stat("zeroed_free", &v, &ok);
+		if (!ok)
+			return -1;
+		if (v == last)
+			return (long)v;
+		last = v;
+		sleep_us(100000);
+	}
+	return (long)last;
+}
+
+static void first_touch(uint64_t len, int pmd)
+{
+	const char *m = pmd ? "first_touch_pmd" : "first_touch_pte";
+	uint64_t nb = len / BLK, i;
+	struct xdax_stats s0 = { 0 }, s1;
+	double *t, all;
+	long pool = -1;
+	char name[64];
+	char *p;
+
+	fresh(len);
+	if (kind == K_XDAX)
+		pool = pool_settle();
+	p = map_at(len, pmd, 0);
+	if (!p) {
+		na(m, "us/2M", strerror(errno));
+		if (pmd || kind != K_DEVDAX) {
+			snprintf(name, sizeof(name), "%s_warm", m);
+			na(name, "us/2M", NULL);
+			snprintf(name, sizeof(name), "%s_beyond_pool", m);
+			na(name, "us/2M", NULL);
+		}
+		return;
+	}
+	t = calloc(nb, sizeof(*t));
+	if (!t)
+		xt_die("calloc");
+	if (kind == K_XDAX)
+		s0 = xt_stats(tfd);
+	for (i = 0; i < nb; i++)
+		t[i] = touch_block(p + i * BLK, BLK);
+	if (kind == K_XDAX) {
+		s1 = xt_stats(tfd);
+		if (pmd)
+			xt_expect(s1.pmd_faults - s0.pmd_faults == nb, "%s: %llu PMD faults, want %llu",
+				  m, (unsigned long long)(s1.pmd_faults - s0.pmd_faults),
+				  (unsigned long long)nb);
+		else
+			xt_expect(s1.pmd_faults == s0.pmd_faults,
+				  "%s: %llu PMD faults at a skewed address", m,
+				  (unsigned long long)(s1.pmd_faults - s0.pmd_faults));
+		xt_expect(s1.in_use == nb, "%s: %llu blocks in use, want %llu", m,
+			  (unsigned long long)s1.in_use, (unsigned long long)nb);
+	}
+	/* Fresh memory reads zero (the byte each page got is the only one set). */
+	if (kind != K_DEVDAX) {
+		for (i = 0; i < len; i += PG)
+			p[i] = 0;
+		xt_expect(xt_all_zero(p, len), "%s: fresh memory is not zero", m);
+	}
+	for (all = 0, i = 0; i < nb; i++)
+		all += t[i];
+	fig(m, all / nb, "us/2M");
+	snprintf(name, sizeof(name), "%s_warm", m);
+	if (kind != K_XDAX) {
+		/* No pool: every first touch is the same. */
+		fig(name, all / nb, "us/2M");
+	} else if (pool < 0) {
+		na(name, "us/2M", "the module has no stats/zeroed_free (no pre-zeroed pool)");
+	} else if (pool == 0) {
+		na(name, "us/2M", "stats/zeroed_free is 0: the pool is empty");
+	} else {
+		uint64_t n = (uint64_t)pool < nb ? (uint64_t)pool : nb;
+
+		fig(name, pct(t, n, 50), "us/2M");
+		printf("# %s: pool %ld blocks\n", name, pool);
+	}
+	snprintf(name, sizeof(name), "%s_beyond_pool", m);
+	if (kind != K_XDAX)
+		fig(name, all / nb, "us/2M");
+	else if (pool < 0)
+		na(name, "us/2M", NULL);
+	else if ((uint64_t)pool >= nb)
+		na(name, "us/2M", "the pool covers the whole range");
+	else
+		fig(name, pct(t + pool, nb - pool, 50), "us/2M");
+	free(t);
+	munmap(p, len);
+}
+
+/* Owned blocks: fill, unmap, fault back in (read), check the data; then MAP_POPULATE. */
+static void owned(uint64_t len, int pmd)
+{
+	const char *m = pmd ? "owned_fault_pmd" : "owned_fault_pte";
+	const char *mp = pmd ? "populate_pmd" : "populate_pte";
+	uint64_t nb = len / BLK;
+	struct xdax_stats s0 = { 0 }, s1;
+	double t;
+	char *p;
+
+	if (kind == K_ANON) {
+		na(m, "us/2M", NULL);	/* anonymous memory is gone with its mapping */
+	} else {
+		p = map_at(len, pmd, 0);
+		if (!p) {
+			na(m, "us/2M", strerror(errno));
+			na(mp, "us/2M", NULL);
+			return;
+		}
+		xt_fill(p, len, 0xbe7c4 + pmd);
+		munmap(p, len);
+		p = map_at(len, pmd, 0);
+		if (!p)
+			xt_die("mapping again: %s", strerror(errno));
+		if (kind == K_XDAX)
+			s0 = xt_stats(tfd);
+		t = read_touch(p, len);
+		if (kind == K_XDAX) {
+			s1 = xt_stats(tfd);
+			xt_expect(s1.in_use == s0.in_use, "%s: faults on owned blocks allocated", m);
+			if (pmd)
+				xt_expect(s1.pmd_faults - s0.pmd_faults == nb, "%s: %llu PMD faults",
+					  m, (unsigned long long)(s1.pmd_faults - s0.pmd_faults));
+		}
+		xt_expect(xt_verify(p, len, 0xbe7c4 + pmd) == (size_t)-1,
+			  "%s: the data written through the first mapping is not there", m);
+		fig(m, t / nb, "us/2M");
+		munmap(p, len);
+	}
+	t = now_us();
+	p = map_at(len, pmd, MAP_POPULATE);
+	t = now_us() - t;
+	if (!p) {
+		na(mp, "us/2M", strerror(errno));
+		return;
+	}
+	if (kind != K_ANON)
+		xt_expect(xt_verify(p, len, 0xbe7c4 + pmd) == (size_t)-1,
+			  "%s: data not there through the populated map", mp);
+	fig(mp, t / nb, "us/2M");
+	munmap(p, len);
+}
+
+static void test_fault(uint64_t len)
+{
+	if (pmd_possible()) {
+		first_touch(len, 1);
+		owned(len, 1);
+	} else {
+		na("first_touch_pmd", "us/2M", "device-dax align 4K maps no PMD");
+		na("first_touch_pmd_warm", "us/2M", NULL);
+		na("first_touch_pmd_beyond_pool", "us/2M", NULL);
+		na("owned_fault_pmd", "us/2M", NULL);
+		na("populate_pmd", "us/2M", NULL);
+	}
+	if (pte_possible()) {
+		first_touch(len, 0);
+		owned(len, 0);
+	} else {
+		na("first_touch_pte", "us/2M", "device-dax align 2M maps no PTE");
+		na("first_touch_pte_warm", "us/2M", NULL);
+		na("first_touch_pte_beyond_pool", "us/2M", NULL);
+		na("owned_fault_pte", "us/2M", NULL);
+		na("populate_pte", "us/2M", NULL);
+	}
+}
+
+/* --- bandwidth ---------------------------------------------------------------------------- */
+
+static void nt_fill(char *p, uint64_t len, uint64_t v)
+{
+	__m128i x = _mm_set1_epi64x((long long)v);
+	uint64_t i;
+
+	for (i = 0; i < len; i += 64) {
+		_mm_stream_si128((__m128i *)(p + i), x);
+		_mm_stream_si128((__m128i *)(p + i + 16), x);
+		_mm_stream_si128((__m128i *)(p + i + 32), x);
+		_mm_stream_si128((__m128i *)(p + i + 48), x);
+	}
+	_mm_sfence();
+}
+
+static uint64_t sum_words(const char *p, uint64_t len)
+{
+	const uint64_t *w = (const uint64_t *)p;
+	uint64_t s = 0, i;
+
+	for (i = 0; i < len / 8; i++)
+		s += w[i];
+	return s;
+}
+
+static void test_bw(uint64_t len)
+{
+	double tw = 1e30, tr = 1e30, tn = 1e30, t;
+	uint64_t s = 0;
+	char *p;
+	int pass;
+
+	fresh(len);
+	p = map_at(len, pmd_possible(), MAP_POPULATE);
+	if (!p)
+		xt_die("populated map: %s", strerror(errno));
+	for (pass = 0; pass < 3; pass++) {
+		t = now_us();
+		memset(p, 0x11 + pass, len);
+		t = now_us() - t;
+		tw = t < tw ? t : tw;
+		t = now_us();
+		s = sum_words(p, len);
+		t = now_us() - t;
+		tr = t < tr ? t : tr;
+		xt_expect(s == (len / 8) * (0x0101010101010101ULL * (0x11 + pass)),
+			  "bw: read back a sum that memset did not write");
+		t = now_us();
+		nt_fill(p, len, 0x5a5a5a5a00000000ULL + pass);
+		t = now_us() - t;
+		tn = t < tn ? t : tn;
+		s = sum_words(p, len);
+		xt_expect(s == (len / 8) * (0x5a5a5a5a00000000ULL + pass),
+			  "bw: non-temporal stores did not land");
+	}
+	fig("bw_write", len / tw, "MB/s");
+	fig("bw_read", len / tr, "MB/s");
+	fig("bw_write_nt", len / tn, "MB/s");
+	munmap(p, len);
+}
+
+/* --- truncate / punch --------------------------------------------------------------------- */
+
+static void shrink_or_punch(uint64_t len, int punch)
+{
+	int r;
+
+	if (kind == K_XDAX) {
+		struct xdax_stats st;
+
+		r = punch ? xt_punch(tfd, 0, len, 0, 0, NULL) : xt_set_size(tfd, 0, 0, 0, NULL);
+		xt_expect(!r, "%s: %s", punch ? "PUNCH" : "SET_SIZE 0", strerror(-r));
+		st = xt_stats(tfd);
+		xt_expect(st.in_use == 0 && st.awaiting_reclaim == 0,
+			  "%s left %llu in use, %llu awaiting", punch ? "PUNCH" : "SET_SIZE 0",
+			  (unsigned long long)st.in_use, (unsigned long long)st.awaiting_reclaim);
+	} else {
+		struct stat sb;
+
+		r = punch ? fallocate(tfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, len) :
+			    ftruncate(tfd, 0);
+		xt_expect(!r, "%s: %s", punch ? "fallocate(PUNCH_HOLE)" : "ftruncate", strerror(errno));
+		/* At most an extent-tree block may stay. */
+		xt_expect(!fstat(tfd, &sb) && sb.st_blocks <= 8, "%s left %lld sectors",
+			  punch ? "punch" : "ftruncate", (long long)sb.st_blocks);
+	}
+}
+
+static void test_truncate(uint64_t len)
+{
+	static const char *const how[] = { "pmd", "pte", "unmapped" };
+	char name[64];
+	int h, punch;
+	double t;
+	char *p;
+
+	if (kind != K_XDAX && kind != K_FILE) {
+		for (punch = 0; punch < 2; punch++)
+			for (h = 0; h < 3; h++) {
+				snprintf(name, sizeof(name), "%s_%s", punch ? "punch" : "truncate",
+					 how[h]);
+				na(name, "ms", NULL);
+			}
+		return;
+	}
+	for (punch = 0; punch < 2; punch++) {
+		for (h = 0; h < 3; h++) {
+			snprintf(name, sizeof(name), "%s_%s", punch ? "punch" : "truncate", how[h]);
+			fresh(len);
+			if (kind == K_XDAX && xt_set_size(tfd, len, 0, 0, NULL))
+				xt_die("set size");
+			p = map_at(len, h == 0, 0);
+			if (!p)
+				xt_die("map: %s", strerror(errno));
+			xt_fill(p, len, h);
+			if (h == 2)
+				munmap(p, len);
+			t = now_us();
+			shrink_or_punch(len, punch);
+			t = now_us() - t;
+			fig(name, t / 1000, "ms");
+			if (h != 2)
+				munmap(p, len);
+			if (kind == K_XDAX && xt_set_size(tfd, cap, 0, 0, NULL))
+				xt_die("regrow");
+		}
+	}
+	fresh(len);
+}
+
+/* --- reclaim ------------------------------------------------------------------------------ */
+
+struct ring {
+	int fd;
+	unsigned int *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail, *cq_mask;
+	struct io_uring_sqe *sqes;
+	struct io_uring_cqe *cqes;
+};
+
+static struct ring ring = { .fd = -1 };
+
+static int ring_init(struct ring *r)
+{
+	struct io_uring_params pr;
+	void *sq, *cq, *sqes;
+
+	memset(&pr, 0, sizeof(pr));
+	r->fd = syscall(__NR_io_uring_setup, 4, &pr);
+	if (r->fd < 0)
+		return -errno;
+	sq = mmap(NULL, pr.sq_off.array + pr.sq_entries * sizeof(unsigned int),
+		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQ_RING);
+	cq = mmap(NULL, pr.cq_off.cqes + pr.cq_entries * sizeof(struct io_uring_cqe),
+		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_CQ_RING);
+	sqes = mmap(NULL, pr.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQES);
+	if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED)
+		xt_die("mmap of the io_uring rings: %s", strerror(errno));
+	r->sq_tail = (unsigned int *)((char *)sq + pr.sq_off.tail);
+	r->sq_mask = (unsigned int *)((char *)sq + pr.sq_off.ring_mask);
+	r->sq_array = (unsigned int *)((char *)sq + pr.sq_off.array);
+	r->cq_head = (unsigned int *)((char *)cq + pr.cq_off.head);
+	r->cq_tail = (unsigned int *)((char *)cq + pr.cq_off.tail);
+	r->cq_mask = (unsigned int *)((char *)cq + pr.cq_off.ring_mask);
+	r->cqes = (struct io_uring_cqe *)((char *)cq + pr.cq_off.cqes);
+	r->sqes = sqes;
+	return 0;
+}
+
+/* null_blk disk whose requests complete NULLB_MS after submission (irqmode=2). */
+#define NULLB_DIR "/sys/kernel/config/nullb/xdaxbench"
+#define NULLB_MS 50
+static int nullb_fd = -1;
+static char nullb_why[200];
+
+static int nullb_attr(const char *name, const char *val)
+{
+	char path[128];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), NULLB_DIR "/%s", name);
+	fd = open(path, O_WRONLY);
+	ok = fd >= 0 && write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	if (!ok)
+		snprintf(nullb_why, sizeof(nullb_why), "null_blk %s=%s: %s", name, val,
+			 strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+static void nullb_down(void)
+{
+	int fd;
+
+	if (nullb_fd >= 0)
+		close(nullb_fd);
+	nullb_fd = -1;
+	fd = open(NULLB_DIR "/power", O_WRONLY);
+	if (fd >= 0) {
+		if (write(fd, "0", 1) != 1)
+			xt_note("null_blk power=0: %s", strerror(errno));
+		close(fd);
+		rmdir(NULLB_DIR);
+	}
+}
+
+static int nullb_up(void)
+{
+	char val[32], dev[64];
+	int fd, i, idx = -1;
+	ssize_t n;
+
+	if (access("/sys/module/null_blk", F_OK) && system("modprobe null_blk nr_devices=0"))
+		return snprintf(nullb_why, sizeof(nullb_why), "modprobe null_blk failed"), 0;
+	if (access("/sys/kernel/config/nullb", F_OK))
+		mount("none", "/sys/kernel/config", "configfs", 0, NULL);
+	if (!access(NULLB_DIR, F_OK))
+		nullb_down();
+	if (mkdir(NULLB_DIR, 0755))
+		return snprintf(nullb_why, sizeof(nullb_why), "mkdir %s: %s", NULLB_DIR,
+				strerror(errno)), 0;
+	snprintf(val, sizeof(val), "%d", NULLB_MS * 1000000);
+	if (!nullb_attr("size", "64") || !nullb_attr("blocksize", "4096") ||
+	    !nullb_attr("irqmode", "2") || !nullb_attr("completion_nsec", val) ||
+	    !nullb_attr("power", "1"))
+		return 0;
+	atexit(nullb_down);
+	fd = open(NULLB_DIR "/index", O_RDONLY);
+	n = fd >= 0 ? read(fd, val, sizeof(val) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n > 0) {
+		val[n] = 0;
+		idx = atoi(val);
+	}
+	for (i = 0; i < 100 && nullb_fd < 0; i++) {
+		snprintf(dev, sizeof(dev), "/dev/xdaxbench");
+		if (access(dev, F_OK))
+			snprintf(dev, sizeof(dev), "/dev/nullb%d", idx);
+		nullb_fd = open(dev, O_RDWR | O_DIRECT | O_CLOEXEC);
+		if (nullb_fd < 0)
+			sleep_us(20000);
+	}
+	if (nullb_fd < 0)
+		return snprintf(nullb_why, sizeof(nullb_why), "open the null_blk disk: %s",
+				strerror(errno)), 0;
+	return 1;
+}
+
+enum ref { R_PIN, R_VMSPLICE, R_ODIRECT, R_URING, R_NREF };
+static const char *const ref_name[] = { "unpin", "vmsplice", "odirect", "uring" };
+
+struct trial {
+	char *map;
+	uint64_t pin;
+	int pipe[2];
+	pthread_t th;
+	atomic_int done;
+	double t_end;		/* the thread's syscall returned */
+	int ret;
+};
+
+static void *odirect_thread(void *arg)
+{
+	struct trial *t = arg;
+
+	/* One page: one bio, pinned at once (a larger write pins bio by bio, and a truncate
+	 * between two of them rightly makes the rest fail with EFAULT). */
+	t->ret = pwrite(nullb_fd, t->map, PG, 0) == (ssize_t)PG ? 0 : -errno;
+	t->t_end = now_us();
+	atomic_store(&t->done, 1);
+	return NULL;
+}
+
+static void *truncate_thread(void *arg)
+{
+	struct trial *t = arg;
+
+	if (kind == K_XDAX)
+		t->ret = xt_set_size(tfd, 0, 0, 0, NULL);
+	else
+		t->ret = ftruncate(tfd, 0) ? -errno : 0;
+	t->t_end = now_us();
+	atomic_store(&t->done, 1);
+	return NULL;
+}
+
+/* Take the reference; 0, or why not (the kernel refuses: n/a). */
+static const char *hold(enum ref r, struct trial *t)
+{
+	struct iovec iov = { .iov_base = t->map, .iov_len = PG };
+
+	switch (r) {
+	case R_PIN:
+		t->pin = xt_pin(tfd, t->map, PG, 0);
+		return NULL;
+	case R_VMSPLICE:
+		if (pipe(t->pipe))
+			xt_die("pipe: %s", strerror(errno));
+		if (vmsplice(t->pipe[1], &iov, 1, 0) != (ssize_t)PG)
+			xt_die("vmsplice: %s", strerror(errno));
+		return NULL;
+	case R_ODIRECT: {
+		int32_t r0 = xt_query(tfd, 0).refcount;
+		int i;
+
+		atomic_store(&t->done, 0);
+		if (pthread_create(&t->th, NULL, odirect_thread, t))
+			xt_die("pthread_create");
+		/* In flight: the write has pinned the block's pages (or it already completed). */
+		for (i = 0; i < 20000 && !atomic_load(&t->done); i++) {
+			if (xt_query(tfd, 0).refcount > r0)
+				break;
+			sleep_us(100);
+		}
+		/*
+		 * gup-fast takes its reference before it re-checks the PMD: give it and the
+		 * bio's submission time to finish (the I/O itself takes NULLB_MS).
+		 */
+		sleep_us(5000);
+		return NULL;
+	}
+	case R_URING:
+		iov.iov_len = BLK;
+		if (syscall(__NR_io_uring_register, ring.fd, IORING_REGISTER_BUFFERS, &iov, 1)) {
+			if (errno == EOPNOTSUPP)
+				return "IORING_REGISTER_BUFFERS: EOPNOTSUPP (this kernel's io_uring refuses file-backed buffers other than shmem/hugetlbfs)";
+			xt_die("IORING_REGISTER_BUFFERS: %s", strerror(errno));
+		}
+		return NULL;
+	default:
+		return "?";
+	}
+}
+
+/* Drop it; returns when it was dropped (microseconds). */
+static double drop(enum ref r, struct trial *t)
+{
+	double t0 = now_us();
+
+	switch (r) {
+	case R_PIN:
+		xt_expect(!xt_unpin(tfd, t->pin), "UNPIN");
+		break;
+	case R_VMSPLICE:
+		close(t->pipe[0]);
+		close(t->pipe[1]);
+		break;
+	case R_ODIRECT:
+		pthread_join(t->th, NULL);
+		/*
+		 * EFAULT: the truncate came between gup's reference and its PMD re-check; the
+		 * write then faulted past the end, as it must.  trial() does not count it.
+		 */
+		xt_expect(!t->ret || t->ret == -EFAULT, "O_DIRECT write from the mapping: %s",
+			  strerror(-t->ret));
+		return t->t_end;	/* the I/O completed (and its pages were released) */
+	case R_URING:
+		if (syscall(__NR_io_uring_register, ring.fd, IORING_UNREGISTER_BUFFERS, NULL, 0))
+			xt_fail("IORING_UNREGISTER_BUFFERS: %s", strerror(errno));
+		break;
+	default:
+		break;
+	}
+	return t0;
+}
+
+/* One trial: latency in microseconds, or -1e30 if the reference could not be taken. */
+static double trial(enum ref r, int nowait, struct trial *t, const char **why)
+{
+	struct xdax_set_size st;
+	struct xdax_event ev;
+	struct pollfd pfd;
+	double t0, t1;
+	int rc;
+
+	xt_fill(t->map, BLK, 7);
+	*why = hold(r, t);
+	if (*why)
+		return -1e30;
+	if (nowait) {
+		memset(&st, 0, sizeof(st));
+		rc = xt_set_size(tfd, 0, XDAX_WAIT_NOWAIT, 0, &st);
+		xt_expect(!rc, "NOWAIT truncate: %s", strerror(-rc));
+		if (r == R_ODIRECT && !st.pending) {
+			/* The I/O completed before the truncate: no wait to measure. */
+			drop(r, t);
+			*why = "";
+			if (xt_set_size(tfd, BLK, 0, 0, NULL))
+				xt_die("regrow");
+			return -1e30;
+		}
+		xt_expect(st.pending == 1, "NOWAIT truncate with a %s reference: %llu pending",
+			  ref_name[r], (unsigned long long)st.pending);
+		t0 = drop(r, t);
+		pfd = (struct pollfd){ .fd = tfd, .events = POLLIN };
+		rc = poll(&pfd, 1, 20000);
+		t1 = now_us();
+		xt_expect(rc == 1, "%s: no reclaim event within 20 s", ref_name[r]);
+		if (rc == 1) {
+			xt_expect(read(tfd, &ev, sizeof(ev)) == sizeof(ev) &&
+				  ev.type == XDAX_EVENT_RECLAIM && ev.awaiting_reclaim == 0,
+				  "%s: reclaim event", ref_name[r]);
+		}
+	} else {
+		struct trial tt = { 0 };
+
+		if (r == R_ODIRECT) {
+			/* The truncate waits here, in this thread, for the I/O to complete. */
+			rc = xt_set_size(tfd, 0, 0, 0, NULL);
+			t1 = now_us();
+			xt_expect(!rc, "blocking truncate: %s", strerror(-rc));
+			t0 = drop(r, t);
+		} else {
+			if (pthread_create(&tt.th, NULL, truncate_thread, &tt))
+				xt_die("pthread_create");
+			sleep_us(50000);
+			if (atomic_load(&tt.done) && kind == K_XDAX)
+				xt_fail("blocking truncate returned while a %s reference was held",
+					ref_name[r]);
+			else if (atomic_load(&tt.done))
+				*why = "ftruncate did not wait for the reference";
+			t0 = drop(r, t);
+			pthread_join(tt.th, NULL);
+			t1 = tt.t_end;
+			xt_expect(!tt.ret, "blocking truncate: %s", strerror(-tt.ret));
+		}
+		if (*why)
+			t1 = t0 - 1e30;
+	}
+	if (kind == K_XDAX) {
+		xt_expect(xt_stats(tfd).awaiting_reclaim == 0, "a block still awaits reclaim");
+		if (xt_set_size(tfd, BLK, 0, 0, NULL))
+			xt_die("regrow");
+	} else if (ftruncate(tfd, BLK)) {
+		xt_die("regrow: %s", strerror(errno));
+	}
+	xt_expect(xt_all_zero(t->map, BLK), "the block after reclaim is not zero");
+	if (r == R_ODIRECT && t->ret == -EFAULT) {
+		printf("# %s: a trial where the truncate overtook the pin (EFAULT): not counted\n",
+		       ref_name[r]);
+		*why = "";
+		return -1e30;
+	}
+	return t1 - t0;
+}
+
+static void test_reclaim(int trials)
+{
+	struct trial t = { 0 };
+	double *v = calloc(trials, sizeof(double));
+	char name[64];
+	const char *why;
+	int r, nw, i, n, tries;
+
+	if (!v)
+		xt_die("calloc");
+	if (kind == K_XDAX && xt_set_size(tfd, BLK, 0, 0, NULL))
+		xt_die("size");
+	if (kind == K_FILE && (ftruncate(tfd, 0) || ftruncate(tfd, BLK)))
+		xt_die("size");
+	t.map = kind == K_XDAX || kind == K_FILE ? map_at(BLK, 1, 0) : NULL;
+	for (r = 0; r < R_NREF; r++) {
+		for (nw = 1; nw >= 0; nw--) {
+			const char *w = nw ? "nowait" : "blocking";
+
+			why = NULL;
+			n = 0;
+			if (!t.map || (kind == K_FILE && (nw || r != R_VMSPLICE)))
+				why = kind == K_FILE ? "no such reference or NOWAIT truncate here" :
+						       "no truncate";
+			else if (r == R_ODIRECT && nullb_fd < 0 && !nullb_up())
+				why = nullb_why;
+			else if (r == R_URING && ring.fd < 0 && ring_init(&ring))
+				why = "io_uring_setup failed";
+			for (tries = 0; !why && n < trials && tries < 3 * trials; tries++) {
+				double l = trial((enum ref)r, nw, &t, &why);
+
+				if (why && !*why)	/* a trial that measured nothing */
+					why = NULL;
+				else if (!why)
+					v[n++] = l;
+			}
+			snprintf(name, sizeof(name), "reclaim_%s_%s_p50", ref_name[r], w);
+			if (why || !n) {
+				na(name, "us", why ? why : "no trial measured");
+				snprintf(name, sizeof(name), "reclaim_%s_%s_p99", ref_name[r], w);
+				na(name, "us", NULL);
+				continue;
+			}
+			printf("# %s: %d trials\n", name, n);
+			fig(name, pct(v, n, 50), "us");
+			snprintf(name, sizeof(name), "reclaim_%s_%s_p99", ref_name[r], w);
+			fig(name, pct(v, n, 99), "us");
+			for (i = 0; i < n; i++)
+				v[i] = 0;
+		}
+	}
+	if (t.map)
+		munmap(t.map, BLK);
+	if (ring.fd >= 0)
+		close(ring.fd);
+	free(v);
+	if (kind == K_XDAX && xt_set_size(tfd, cap, 0, 0, NULL))
+		xt_die("regrow");
+}
+
+/* --- CPU while a block waits -------------------------------------------------------------- */
+
+/* Busy share of all CPUs (user + nice + system + irq + softirq) over secs seconds, percent. */
+static double cpu_busy(int secs)
+{
+	unsigned long long a[2][8];
+	double busy, total = 0;
+	int k, i;
+	FILE *f;
+
+	for (k = 0; k < 2; k++) {
+		f = fopen("/proc/stat", "r");
+		if (!f || fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &a[k][0],
+				 &a[k][1], &a[k][2], &a[k][3], &a[k][4], &a[k][5], &a[k][6],
+				 &a[k][7]) != 8)
+			xt_die("/proc/stat");
+		fclose(f);
+		if (!k)
+			sleep(secs);
+	}
+	for (i = 0; i < 8; i++)
+		total += a[1][i] - a[0][i];
+	busy = (a[1][0] - a[0][0]) + (a[1][1] - a[0][1]) + (a[1][2] - a[0][2]) +
+	       (a[1][5] - a[0][5]) + (a[1][6] - a[0][6]);
+	return total ? 100.0 * busy / total : 0;
+}
+
+static void test_cpu(void)
+{
+	struct xdax_set_size st = { 0 };
+	struct xdax_event ev;
+	uint64_t pin;
+	char *p;
+
+	if (kind != K_XDAX) {
+		na("cpu_idle", "%", NULL);
+		na("cpu_one_block_waiting", "%", NULL);
+		return;
+	}
+	fig("cpu_idle", cpu_busy(3), "%");
+	if (xt_set_size(tfd, BLK, 0, 0, NULL))
+		xt_die("size");
+	p = map_at(BLK, 1, 0);
+	if (!p)
+		xt_die("map");
+	p[0] = 1;
+	pin = xt_pin(tfd, p, PG, 0);
+	xt_expect(!xt_set_size(tfd, 0, XDAX_WAIT_NOWAIT, 0, &st) && st.pending == 1,
+		  "NOWAIT truncate of a pinned block");
+	munmap(p, BLK);
+	fig("cpu_one_block_waiting", cpu_busy(3), "%");
+	xt_expect(!xt_unpin(tfd, pin), "unpin");
+	{
+		struct pollfd pfd = { .fd = tfd, .events = POLLIN };
+
+		xt_expect(poll(&pfd, 1, 20000) == 1 && read(tfd, &ev, sizeof(ev)) == sizeof(ev),
+			  "reclaim event after the CPU measurement");
+	}
+	if (xt_set_size(tfd, cap, 0, 0, NULL))
+		xt_die("regrow");
+}
+
+/* --- time CMD ----------------------------------------------------------------------------- */
+
+static int test_time(char **argv)
+{
+	double t0 = now_us();
+	int st;
+	pid_t pid = fork();
+
+	if (!pid) {
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		xt_die("fork/wait");
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		fprintf(stderr, "%s failed (status %#x)\n", argv[0], st);
+		return 1;
+	}
+	fig("elapsed", (now_us() - t0) / 1000, "ms");
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	int fd = xt_open(argc > 1 ? argv[1] : "/dev/xdax0");
-	struct xdax_info info = xt_info(fd);
-	size_t len = (argc > 2 ? strtoull(argv[2], NULL, 0) : 64) * XT_MB;
-	size_t blocks = len / info.align;
-	struct xdax_stats s0, s1;
-	struct xdax_event ev;
-	struct pollfd pfd;
-	double t, t0, lat[5];
-	uint64_t pin;
-	char *p;
-	int i;
+	uint64_t mib;
+	const char *test;
 
-	if (len > info.capacity)
-		len = info.capacity;
-	reset(fd, info.capacity);
-
-	/* 2 MiB: aligned mapping. */
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED)
-		xt_die("mmap: %s", strerror(errno));
-	s0 = xt_stats(fd);
-	t = touch(p, len);
-	s1 = xt_stats(fd);
-	xt_expect(s1.pmd_faults - s0.pmd_faults == blocks, "PMD faults %llu, want %zu",
-		  (unsigned long long)(s1.pmd_faults - s0.pmd_faults), blocks);
-	printf("# bench: first touch, 2 MiB PMDs: %zu MiB in %.0f us: %.1f us per block (alloc+zero+map), %.0f MiB/s\n",
-	       len >> 20, t, t / blocks, len / t);
-	munmap(p, len);
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	t = touch(p, len);
-	printf("# bench: re-touch, 2 MiB PMDs (blocks exist): %.1f us per block\n", t / blocks);
-	munmap(p, len);
-
-	t0 = now_us();
-	reset(fd, info.capacity);
-	t = now_us() - t0;
-	printf("# bench: SET_SIZE 0 of %zu unmapped blocks + grow back: %.1f us per block\n",
-	       blocks, t / blocks);
-
-	/*
-	 * 4 KiB: a mapping whose address is one page off the file offset's
-	 * 2 MiB congruence can never hold a PMD.
-	 */
-	p = mmap(NULL, len + 2 * info.align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		xt_die("reserve: %s", strerror(errno));
-	p = (char *)(((uintptr_t)p + info.align - 1) & ~(uintptr_t)(info.align - 1)) + 4096;
-	p = mmap(p, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
-	if (p == MAP_FAILED)
-		xt_die("mmap: %s", strerror(errno));
-	s0 = xt_stats(fd);
-	t = touch(p, len);
-	s1 = xt_stats(fd);
-	xt_expect(s1.pmd_faults == s0.pmd_faults, "no PMD at a skewed offset");
-	printf("# bench: first touch, 4 KiB PTEs: %zu MiB in %.0f us: %.2f us per page, %.0f MiB/s\n",
-	       len >> 20, t, t / (len / 4096), len / t);
-	t0 = now_us();
-	xt_expect(!xt_set_size(fd, 0, 0, 0, NULL), "truncate mapped");
-	t = now_us() - t0;
-	printf("# bench: SET_SIZE 0 with %zu PTE-mapped blocks: %.1f us per block (zap + freeze)\n",
-	       blocks, t / blocks);
-	munmap(p, len);
-	reset(fd, info.capacity);
-
-	/* Reclaim latency: unpin -> event, through the reaper. */
-	p = mmap(NULL, info.align, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	for (i = 0; i < 5; i++) {
-		xt_fill(p, info.align, i);
-		pin = xt_pin(fd, p, 4096, 0);
-		xt_expect(!xt_set_size(fd, 0, XDAX_WAIT_NOWAIT, 0, NULL), "NOWAIT truncate");
-		xt_expect(xt_stats(fd).awaiting_reclaim == 1, "one block awaiting reclaim");
-		t0 = now_us();
-		xt_unpin(fd, pin);
-		pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
-		xt_expect(poll(&pfd, 1, 10000) == 1, "reclaim event");
-		lat[i] = now_us() - t0;
-		if (read(fd, &ev, sizeof(ev)) != sizeof(ev))
-			xt_die("read event");
-		xt_expect(!xt_set_size(fd, info.capacity, 0, 0, NULL), "grow");
-		xt_expect(xt_all_zero(p, info.align), "fresh block is zero");
+	if (argc >= 3 && !strcmp(argv[1], "time"))
+		return test_time(argv + 2);
+	if (argc < 3) {
+		fprintf(stderr, "usage: xdax_bench TARGET fault|bw|truncate|reclaim|cpu [MIB [TRIALS]]\n"
+				"       xdax_bench time CMD...\n");
+		return 2;
 	}
-	printf("# bench: reclaim latency unpin -> poll event (reaper): %.0f %.0f %.0f %.0f %.0f us\n",
-	       lat[0], lat[1], lat[2], lat[3], lat[4]);
-	munmap(p, info.align);
-	reset(fd, info.capacity);
-	xt_conserved(fd, "bench end");
+	target = argv[1];
+	test = argv[2];
+	mib = argc > 3 ? strtoull(argv[3], NULL, 0) : 64;
+	open_target(mib * XT_MB);
+	if (mib * XT_MB > cap)
+		mib = cap / XT_MB;
+	mib &= ~1ULL;
+	if (!mib)
+		xt_die("no room at %s", target);
+	if (!strcmp(test, "fault"))
+		test_fault(mib * XT_MB);
+	else if (!strcmp(test, "bw"))
+		test_bw(mib * XT_MB);
+	else if (!strcmp(test, "truncate"))
+		test_truncate(mib * XT_MB);
+	else if (!strcmp(test, "reclaim"))
+		test_reclaim(argc > 4 ? atoi(argv[4]) : 50);
+	else if (!strcmp(test, "cpu"))
+		test_cpu();
+	else
+		xt_die("unknown test %s", test);
+	if (kind == K_XDAX)
+		xt_conserved(tfd, "bench end");
+	if (kind == K_FILE)
+		unlink(target);
 	return xt_exit("xdax_bench");
 }
