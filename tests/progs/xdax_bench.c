@@ -10,7 +10,7 @@
  * TEST:
  *   fault     first touch of fresh memory (alloc + zero + map) with PMD and with PTE faults,
  *             for xdax with the pre-zeroed pool warm and beyond it (when sysfs has
- *             stats/zeroed_free); faults on owned blocks (PMD, PTE); MAP_POPULATE (PMD, PTE)
+ *             perf/zeroed_free); faults on owned blocks (PMD, PTE); MAP_POPULATE (PMD, PTE)
  *   bw        sequential write / read / non-temporal write through a populated map
  *   truncate  truncate and punch of MIB, PMD-mapped, PTE-mapped and unmapped (xdax, file)
  *   reclaim   TRIALS trials per reference: reference dropped -> NOWAIT reclaim event and
@@ -260,11 +260,12 @@ static int pmd_possible(void)
 	return kind != K_DEVDAX || dev_align >= BLK;
 }
 
-static void sysfs_stat(const char *field, uint64_t *v, int *ok)
+/* GROUP/FIELD of the device's sysfs directory (stats/..., perf/...). */
+static void sysfs_stat(const char *group, const char *field, uint64_t *v, int *ok)
 {
 	char path[128];
 
-	snprintf(path, sizeof(path), "/sys/class/xdax/%s/stats/%s", target + 5, field);
+	snprintf(path, sizeof(path), "/sys/class/xdax/%s/%s/%s", target + 5, group, field);
 	*v = read_u64_file(path, ok);
 }
 
@@ -279,7 +280,7 @@ static long pool_settle(void)
 	int ok, i;
 
 	for (i = 0; i < 100; i++) {
-		sysfs_stat("zeroed_free", &v, &ok);
+		sysfs_stat("perf", "zeroed_free", &v, &ok);
 		if (!ok)
 			return -1;
 		if (v == last)
@@ -348,9 +349,9 @@ static void first_touch(uint64_t len, int pmd)
 		/* No pool: every first touch is the same. */
 		fig(name, all / nb, "us/2M");
 	} else if (pool < 0) {
-		na(name, "us/2M", "the module has no stats/zeroed_free (no pre-zeroed pool)");
+		na(name, "us/2M", "the module has no perf/zeroed_free (no pre-zeroed pool)");
 	} else if (pool == 0) {
-		na(name, "us/2M", "stats/zeroed_free is 0: the pool is empty");
+		na(name, "us/2M", "perf/zeroed_free is 0: the pool is empty");
 	} else {
 		uint64_t n = (uint64_t)pool < nb ? (uint64_t)pool : nb;
 
@@ -993,6 +994,8 @@ static void test_cpu(void)
 	if (kind != K_XDAX) {
 		na("cpu_idle", "%", NULL);
 		na("cpu_one_block_waiting", "%", NULL);
+		na("reaper_time_one_block_waiting", "%", NULL);
+		na("reaper_rounds_per_s", "/s", NULL);
 		return;
 	}
 	fig("cpu_idle", cpu_busy(3), "%");
@@ -1006,7 +1009,24 @@ static void test_cpu(void)
 	xt_expect(!xt_set_size(tfd, 0, XDAX_WAIT_NOWAIT, 0, &st) && st.pending == 1,
 		  "NOWAIT truncate of a pinned block");
 	munmap(p, BLK);
-	fig("cpu_one_block_waiting", cpu_busy(3), "%");
+	{
+		uint64_t ns0, ns1, r0, r1;
+		int ok0, ok1, ok2, ok3;
+
+		sysfs_stat("perf", "reaper_ns", &ns0, &ok0);
+		sysfs_stat("perf", "reaper_rounds", &r0, &ok1);
+		fig("cpu_one_block_waiting", cpu_busy(3), "%");
+		sysfs_stat("perf", "reaper_ns", &ns1, &ok2);
+		sysfs_stat("perf", "reaper_rounds", &r1, &ok3);
+		if (ok0 && ok1 && ok2 && ok3) {
+			/* Wall time inside the reaper's rounds, per wall time waited. */
+			fig("reaper_time_one_block_waiting", (double)(ns1 - ns0) / 3e7, "%");
+			fig("reaper_rounds_per_s", (double)(r1 - r0) / 3, "/s");
+		} else {
+			na("reaper_time_one_block_waiting", "%", "the module has no perf/reaper_ns");
+			na("reaper_rounds_per_s", "/s", "the module has no perf/reaper_rounds");
+		}
+	}
 	xt_expect(!xt_unpin(tfd, pin), "unpin");
 	{
 		struct pollfd pfd = { .fd = tfd, .events = POLLIN };
