@@ -57,8 +57,8 @@ reclaim_uring_blocking_p50	us	io_uring buffers unregistered -> truncate returns,
 reclaim_uring_blocking_p99	us	... p99
 cpu_idle	%	system CPU busy, nothing waiting (3 s)
 cpu_one_block_waiting	%	system CPU busy while one block awaits reclaim (3 s)
-reaper_time_one_block_waiting	%	wall time in the reaper's rounds while one block awaits reclaim (perf/reaper_ns)
-reaper_rounds_per_s	/s	the reaper's rounds per second meanwhile (perf/reaper_rounds)'
+reaper_time_one_block_waiting	%	wall time in reaper rounds while one block awaits reclaim (perf/reaper_ns)
+reaper_rounds_per_s	/s	reaper rounds per second meanwhile (perf/reaper_rounds)'
 TARGETS="xdax devdax-2M devdax-4K ext4-dax anon"
 
 # table RESULTS.TAP: the Markdown table of one run.
