@@ -3,6 +3,7 @@
 #   make [KDIR=...]        build module/xdax.ko for KDIR (default: the running kernel,
 #                          KVER=`uname -r`; KVER=ABI for another installed kernel)
 #   make check             the whole test matrix in QEMU (see README.md)
+#   make check-large       the 64 GiB range / NUMA / soft-reserved guests (docs/testing.md)
 #   make demo              boot one kernel with a reserved range and run the demo program
 #   make deb               the Debian packages (xdax-dkms, xdax-utils, xdax-dev) in build/deb/,
 #                          built in the cached bookworm build root (scripts/deb.sh)
@@ -57,6 +58,11 @@ all modules:
 
 check:
 	./scripts/check.sh $(KERNELS)
+
+# The 64 GiB + two-node guest and the soft-reserved guest (docs/testing.md): too slow for
+# make check's default run.
+check-large:
+	./scripts/check.sh large soft
 
 demo:
 	./scripts/demo.sh $(KERNEL)
@@ -142,5 +148,5 @@ ifneq ($(HAVE_TOOL),)
 	$(MAKE) -C tools/xdax clean
 endif
 
-.PHONY: all modules check demo deb docs dkms-src tool install-utils install-headers install-module \
+.PHONY: all modules check check-large demo deb docs dkms-src tool install-utils install-headers install-module \
 	install-group install uninstall clean

@@ -5,7 +5,9 @@
 # (scripts/dkms.sh), boot each kernel in QEMU with a reserved range, run the guest tests, judge every run,
 # and end with one line "N passed, N failed, N skipped" over all kernels.
 #
-#   scripts/check.sh [TARGET...]     TARGET: harness lint 6.1 6.12 demo 7.2 7.3 debug (default: all)
+#   scripts/check.sh [TARGET...]     TARGET: harness lint 6.1 6.12 demo 7.2 7.3 debug (default: all);
+#                                    large, soft: make check-large (XDAX_LARGE_KERNELS, default
+#                                    7.2; XDAX_SOFT_KERNELS, default 6.12 7.2)
 #
 # Environment: XDAX_CACHE (default ~/.cache/xdax), XDAX_KVM=1 (use KVM), XDAX_CYCLES
 # (insmod/rmmod cycles, default 50), XDAX_RACE_SECONDS (length of the truncate race, default
@@ -20,6 +22,7 @@ source "$XDAX_TOP/scripts/dkms.sh"
 source "$XDAX_TOP/scripts/deb.sh"
 source "$XDAX_TOP/scripts/initramfs.sh"
 source "$XDAX_TOP/scripts/vm.sh"
+source "$XDAX_TOP/scripts/vm-large.sh"
 source "$XDAX_TOP/scripts/debug-kernel.sh"
 source "$XDAX_TOP/scripts/lint.sh"
 source "$XDAX_TOP/scripts/selftest.sh"
@@ -179,7 +182,10 @@ main() {
 		demo) XDAX_MODE=demo debian_kernel 6.12 demo ;;
 		lint) lint_all "$RES/lint" ;;
 		harness) selftest_all "$RES/harness" ;;
-		*) die "unknown target $t (want: harness lint ${XDAX_SERIES[*]} demo debug)" ;;
+		# make check-large: the 64 GiB + NUMA guest and the soft-reserved guest
+		# (scripts/vm-large.sh), one run per kernel, named TARGET-KERNEL.
+		large | soft) large_target "$t" ;;
+		*) die "unknown target $t (want: harness lint ${XDAX_SERIES[*]} demo debug large soft)" ;;
 		esac
 	done
 
