@@ -28,6 +28,8 @@ x10_free() {
 		"$(awk '$3 == "MemFree:" { print $4 }' /sys/devices/system/node/node0/meminfo)" \
 		"$(awk '$3 == "MemFree:" { print $4 }' /sys/devices/system/node/node1/meminfo)"
 }
+# x10_pct PART WHOLE: PART as a percentage of WHOLE, two decimals.
+x10_pct() { v=$(($1 * 10000 / $2)); printf '%d.%02d%%' $((v / 100)) $((v % 100)); }
 x10_total() { awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo; }
 
 # x10_us OUTPUT: the time_us figure of `xdax_large time`.
@@ -49,7 +51,7 @@ x10_attrs_ok() {
 x10_tables_ok() {
 	b=$(dmesg | sed -n 's/.*xdax0: .*block tables \([0-9]*\) bytes.*/\1/p' | tail -n 1)
 	[ -n "$b" ] || fail "no 'block tables' figure in the load's log line" || return
-	echo "# figure: xdax block tables $b bytes for $R_BLOCKS blocks ($((b * 100 / R_BLOCKS / 100)).$((b * 100 / R_BLOCKS % 100)) bytes a block)"
+	echo "# figure: xdax block tables $b bytes for $R_BLOCKS blocks ($(x10_pct "$b" $((R_BLOCKS * 100)) | tr -d %) bytes a block)"
 	[ "$b" -le $((R_BLOCKS * 8)) ] || fail "block tables take $b bytes, more than 8 a block"
 }
 
@@ -67,7 +69,7 @@ if out=$(taskset -c 0 xdax_large time modprobe xdax ranges=$((R_SIZE >> 20))M@"$
 	T=$(x10_us "$out")
 	ok "large: load ${R_GIB} GiB"
 	echo "# figure: xdax load ${R_GIB} GiB: $((T / 1000)) ms, $((T / R_GIB / 1000)) ms per GiB"
-	echo "# figure: xdax RAM taken: MemFree -$D kB ($((D * 10000 / (R_SIZE >> 10) / 100)).$((D * 10000 / (R_SIZE >> 10) % 100))% of the range; memory map with dedup $X10_MAP_KB kB, without $((R_SIZE >> 16)) kB); node 0 -$D0 kB, node 1 -$D1 kB; MemTotal $(x10_total) kB"
+	echo "# figure: xdax RAM taken: MemFree -$D kB ($(x10_pct "$D" $((R_SIZE >> 10))) of the range; memory map with dedup $X10_MAP_KB kB, without $((R_SIZE >> 16)) kB); node 0 -$D0 kB, node 1 -$D1 kB; MemTotal $(x10_total) kB"
 	check "large: RAM taken <= 1.6% of the range ($D kB of $((R_SIZE >> 10)) kB)" \
 		test $((D * 1000)) -le $(((R_SIZE >> 10) * 16))
 	check "large: block tables <= 8 bytes a block" x10_tables_ok
