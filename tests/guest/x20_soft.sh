@@ -21,7 +21,7 @@ x20_hmem_dev() {
 }
 
 x20_e820_ok() {
-	dmesg | grep -Eq "user: \[mem 0x0*$S_HEX-.*\] soft reserved" ||
+	dmesg | grep -Eq "user: \[mem 0x0*$S_HEX-[^]]*\] *soft reserved" ||
 		fail "no 'soft reserved' entry at $S_START in the kernel's e820 map: $(dmesg | grep -E 'user: ')"
 }
 
