@@ -6,8 +6,9 @@
 # and end with one line "N passed, N failed, N skipped" over all kernels.
 #
 #   scripts/check.sh [TARGET...]     TARGET: harness lint 6.1 6.12 demo 7.2 7.3 debug (default: all);
-#                                    large, soft: make check-large (XDAX_LARGE_KERNELS, default
-#                                    7.2; XDAX_SOFT_KERNELS, default 6.12 7.2)
+#                                    large, soft: the large-range guests (make check-large;
+#                                    XDAX_LARGE_KERNELS, default 6.12 7.2; XDAX_SOFT_KERNELS,
+#                                    default 6.1 6.12 7.2 7.3)
 #
 # Environment: XDAX_CACHE (default ~/.cache/xdax), XDAX_KVM=1 (use KVM), XDAX_CYCLES
 # (insmod/rmmod cycles, default 50), XDAX_RACE_SECONDS (length of the truncate race, default
@@ -147,7 +148,7 @@ debug_kernel() {
 # runs cannot change what the running check does.
 main() {
 	targets=("$@")
-	((${#targets[@]})) || targets=(harness lint 6.1 6.12 demo 7.2 7.3 debug)
+	((${#targets[@]})) || targets=(harness lint 6.1 6.12 demo 7.2 7.3 debug large soft)
 	# One make check at a time per cache: roots and kernels are shared and rebuilt in place,
 	# and the results directory is replaced: lock before touching either.
 	mkdir -p "$XDAX_CACHE"

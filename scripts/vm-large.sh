@@ -10,15 +10,20 @@
 #   node 0: [0, 2 GiB)                          vCPU 0
 #   node 1: [2 GiB, 3 GiB) + [4 GiB, 136 GiB)   vCPU 1
 #   [2 GiB, 2.5 GiB)   memmap=512M%0x80000000-1+0xefffffff  RAM made soft-reserved (x20)
-#   [8 GiB, 72 GiB)    memmap=64G$8G     reserved, for xdax (x10)
-#   [72 GiB, 136 GiB)  memmap=64G!72G    legacy pmem, for device-dax (x10)
+#   [4 GiB, 68 GiB)    memmap=64G$4G     reserved, for xdax (x10)
+#   [68 GiB, 132 GiB)  memmap=64G!68G    legacy pmem, for device-dax (x10)
+#   [132 GiB, 136 GiB) RAM of node 1
+# Node 1 keeps RAM above both ranges on purpose: x86 trims each node's SRAT span to the
+# highest RAM page (numa_cleanup_meminfo, max_pfn), so a range above the last RAM of the
+# machine has no node in numa_meminfo and memory_add_physaddr_to_nid() answers node 0 (seen
+# with the ranges at the top: numa_node 0, the struct pages on node 0).
 # The guest runs tests/guest/x*.sh (xdaxtest.set=x), not the standard t*.sh.  The QEMU
 # process's peak RSS (VmHWM) is written to OUTDIR/qemu.peak_rss_kb.
 XDAX_LARGE_MEM=135G
 XDAX_LARGE_NODE0=2G
-XDAX_LARGE_RANGE_START=0x200000000
+XDAX_LARGE_RANGE_START=0x100000000
 XDAX_LARGE_RANGE_SIZE=64G
-XDAX_LARGE_PMEM_START=0x1200000000
+XDAX_LARGE_PMEM_START=0x1100000000
 XDAX_LARGE_PMEM_SIZE=64G
 XDAX_LARGE_SOFT_START=0x80000000
 XDAX_LARGE_SOFT_SIZE=512M
@@ -69,8 +74,8 @@ vm_run_large() {
 large_target() {
 	local k kernels tests
 	case $1 in
-	large) kernels=${XDAX_LARGE_KERNELS:-7.2} tests=x10 ;;
-	soft) kernels=${XDAX_SOFT_KERNELS:-6.12 7.2} tests=x20 ;;
+	large) kernels=${XDAX_LARGE_KERNELS:-6.12 7.2} tests=x10 ;;
+	soft) kernels=${XDAX_SOFT_KERNELS:-6.1 6.12 7.2 7.3} tests=x20 ;;
 	esac
 	for k in $kernels; do
 		XDAX_VM_LAYOUT=large XDAX_RANGE_START=$XDAX_LARGE_RANGE_START \

@@ -42,27 +42,8 @@ static int run_timed(char **argv)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* Active objects of a slab cache (/proc/slabinfo, root only), -1 if unreadable. */
-static long slab_active(const char *cache)
-{
-	FILE *f = fopen("/proc/slabinfo", "r");
-	char line[512], name[64];
-	long active = -1, n;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %ld", name, &n) == 2 && !strcmp(name, cache)) {
-			active = n;
-			break;
-		}
-	fclose(f);
-	return active;
-}
-
 static int populate(const char *dev, size_t mib)
 {
-	long nodes0 = slab_active("radix_tree_node"), nodes1;
 	size_t len = mib * XT_MB, i;
 	int xdax = !strncmp(dev, "/dev/xdax", 9);
 	int fd = open(dev, O_RDWR);
@@ -80,10 +61,6 @@ static int populate(const char *dev, size_t mib)
 		xt_die("mmap %s %zu MiB: %s", dev, mib, strerror(errno));
 	printf("# figure: populate_us %.0f (%zu MiB of %s, %.1f us per 2 MiB)\n", t, mib, dev,
 	       t / (len / (2 * XT_MB)));
-	nodes1 = slab_active("radix_tree_node");
-	if (xdax && nodes0 >= 0 && nodes1 >= 0)
-		printf("# figure: xarray_nodes %ld (radix_tree_node objects added while %zu blocks went into the file)\n",
-		       nodes1 - nodes0, len / (2 * XT_MB));
 	if (xdax) {
 		for (i = 0; i < len; i += 4096)
 			if (!xt_all_zero(p + i, 64)) {
