@@ -148,7 +148,7 @@ debug_kernel() {
 # runs cannot change what the running check does.
 main() {
 	targets=("$@")
-	((${#targets[@]})) || targets=(harness lint 6.1 6.12 demo 7.2 7.3 debug large soft)
+	((${#targets[@]})) || targets=(harness lint 6.1 6.12 demo 7.2 7.3 debug)
 	# One make check at a time per cache: roots and kernels are shared and rebuilt in place,
 	# and the results directory is replaced: lock before touching either.
 	mkdir -p "$XDAX_CACHE"
