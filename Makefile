@@ -3,6 +3,7 @@
 #   make [KDIR=...]        build module/xdax.ko for KDIR (default: the running kernel,
 #                          KVER=`uname -r`; KVER=ABI for another installed kernel)
 #   make check             the whole test matrix in QEMU (see README.md)
+#   make check-large       the 64 GiB range / NUMA / soft-reserved guests (docs/testing.md)
 #   make demo              boot one kernel with a reserved range and run the demo program
 #   make bench             xdax vs device-dax, ext4-dax and anonymous memory in one boot per
 #                          kernel (KERNELS, default "6.12 7.2"; XDAX_BENCH_REPS, default 5):
@@ -60,6 +61,11 @@ all modules:
 
 check:
 	./scripts/check.sh $(KERNELS)
+
+# The 64 GiB + two-node guest and the soft-reserved guest (docs/testing.md): too slow for
+# make check's default run.
+check-large:
+	./scripts/check.sh large soft
 
 demo:
 	./scripts/demo.sh $(KERNEL)
@@ -148,5 +154,5 @@ ifneq ($(HAVE_TOOL),)
 	$(MAKE) -C tools/xdax clean
 endif
 
-.PHONY: all modules check demo bench deb docs dkms-src tool install-utils install-headers install-module \
+.PHONY: all modules check check-large demo bench deb docs dkms-src tool install-utils install-headers install-module \
 	install-group install uninstall clean

@@ -18,16 +18,27 @@
 
 #include "xdax_core.h"
 
+/*
+ * Every table is sized by the range (a 64 GiB range: 32768 blocks) and
+ * allocated with kvcalloc(), which falls back to vmalloc: no allocation here
+ * needs contiguous pages, so a fragmented machine can still load a large
+ * range.  Bookkeeping per block: four bits, a u32 owner and a state byte,
+ * plus the entry table's xarray nodes for blocks in the file.
+ */
 int xdax_core_init(struct xdax_core *c, unsigned long nr_blocks)
 {
+	unsigned long longs = BITS_TO_LONGS(nr_blocks);
+
 	memset(c, 0, sizeof(*c));
 	mutex_init(&c->lock);
 	xa_init(&c->entries);
+	if (nr_blocks >= XDAX_CORE_NO_OWNER)
+		return -E2BIG;
 	c->nr_blocks = nr_blocks;
-	c->free_map = bitmap_zalloc(nr_blocks, GFP_KERNEL);
-	c->awaiting_map = bitmap_zalloc(nr_blocks, GFP_KERNEL);
-	c->poison_map = bitmap_zalloc(nr_blocks, GFP_KERNEL);
-	c->zeroed_map = bitmap_zalloc(nr_blocks, GFP_KERNEL);
+	c->free_map = kvcalloc(longs, sizeof(long), GFP_KERNEL);
+	c->awaiting_map = kvcalloc(longs, sizeof(long), GFP_KERNEL);
+	c->poison_map = kvcalloc(longs, sizeof(long), GFP_KERNEL);
+	c->zeroed_map = kvcalloc(longs, sizeof(long), GFP_KERNEL);
 	c->owner = kvmalloc_array(nr_blocks, sizeof(*c->owner), GFP_KERNEL);
 	c->state = kvzalloc(nr_blocks, GFP_KERNEL);
 	if (!c->free_map || !c->awaiting_map || !c->poison_map || !c->zeroed_map ||
@@ -42,13 +53,20 @@ int xdax_core_init(struct xdax_core *c, unsigned long nr_blocks)
 	return 0;
 }
 
+/* The fixed tables' bytes (the entry table's xarray nodes come on top). */
+size_t xdax_core_table_bytes(const struct xdax_core *c)
+{
+	return 4 * BITS_TO_LONGS(c->nr_blocks) * sizeof(long) +
+	       c->nr_blocks * (sizeof(*c->owner) + sizeof(*c->state));
+}
+
 void xdax_core_destroy(struct xdax_core *c)
 {
 	xa_destroy(&c->entries);
-	bitmap_free(c->free_map);
-	bitmap_free(c->awaiting_map);
-	bitmap_free(c->poison_map);
-	bitmap_free(c->zeroed_map);
+	kvfree(c->free_map);
+	kvfree(c->awaiting_map);
+	kvfree(c->poison_map);
+	kvfree(c->zeroed_map);
 	kvfree(c->owner);
 	kvfree(c->state);
 	c->free_map = NULL;
@@ -58,6 +76,14 @@ void xdax_core_destroy(struct xdax_core *c)
 	c->owner = NULL;
 	c->state = NULL;
 	mutex_destroy(&c->lock);
+}
+
+/* A block's file block, XDAX_CORE_NONE if it has none. */
+static unsigned long xdax_core_owner(const struct xdax_core *c, unsigned long b)
+{
+	u32 o = c->owner[b];
+
+	return o == XDAX_CORE_NO_OWNER ? XDAX_CORE_NONE : o;
 }
 
 static bool xdax_core_is_awaiting(enum xdax_core_state st)
@@ -98,7 +124,7 @@ static void xdax_core_set(struct xdax_core *c, unsigned long b, enum xdax_core_s
 	case XDAX_CORE_FREE:
 		__set_bit(b, c->free_map);
 		c->nr_free++;
-		c->owner[b] = XDAX_CORE_NONE;
+		c->owner[b] = XDAX_CORE_NO_OWNER;
 		break;
 	case XDAX_CORE_RESERVED:
 	case XDAX_CORE_IN_USE:
@@ -106,7 +132,7 @@ static void xdax_core_set(struct xdax_core *c, unsigned long b, enum xdax_core_s
 		break;
 	case XDAX_CORE_POISONED:
 		c->nr_poisoned++;
-		c->owner[b] = XDAX_CORE_NONE;
+		c->owner[b] = XDAX_CORE_NO_OWNER;
 		break;
 	default:
 		__set_bit(b, c->awaiting_map);
@@ -285,7 +311,8 @@ int xdax_core_install(struct xdax_core *c, unsigned long fblock, unsigned long b
 	int err;
 
 	mutex_lock(&c->lock);
-	if (block >= c->nr_blocks || c->state[block] != XDAX_CORE_RESERVED) {
+	if (block >= c->nr_blocks || c->state[block] != XDAX_CORE_RESERVED ||
+	    fblock >= XDAX_CORE_NO_OWNER) {
 		err = -EINVAL;
 	} else {
 		err = xa_insert(&c->entries, fblock, xa_mk_value(block), GFP_KERNEL);
@@ -311,7 +338,7 @@ void xdax_core_uninstall(struct xdax_core *c, unsigned long fblock, unsigned lon
 	    c->owner[block] == fblock &&
 	    xa_cmpxchg(&c->entries, fblock, xa_mk_value(block), NULL, 0) ==
 	    xa_mk_value(block)) {
-		c->owner[block] = XDAX_CORE_NONE;
+		c->owner[block] = XDAX_CORE_NO_OWNER;
 		xdax_core_set(c, block, XDAX_CORE_RESERVED);
 	}
 	mutex_unlock(&c->lock);
@@ -493,7 +520,7 @@ enum xdax_core_state xdax_core_poison(struct xdax_core *c, unsigned long block,
 
 	mutex_lock(&c->lock);
 	st = c->state[block];
-	*fblock = c->owner[block];
+	*fblock = xdax_core_owner(c, block);
 	__set_bit(block, c->poison_map);
 	if (st == XDAX_CORE_FREE)
 		xdax_core_set(c, block, XDAX_CORE_POISONED);
@@ -541,7 +568,7 @@ unsigned long xdax_core_check(struct xdax_core *c,
 	for (b = 0; b < c->nr_blocks; b++) {
 		enum xdax_core_state st = c->state[b];
 		bool is_free = st == XDAX_CORE_FREE, in_use = st == XDAX_CORE_IN_USE;
-		bool listed = c->owner[b] != XDAX_CORE_NONE &&
+		bool listed = xdax_core_owner(c, b) != XDAX_CORE_NONE &&
 			      xa_load(&c->entries, c->owner[b]) == xa_mk_value(b);
 
 		if (st > XDAX_CORE_POISONED) {
@@ -558,7 +585,7 @@ unsigned long xdax_core_check(struct xdax_core *c,
 		if (in_use && !listed)
 			XDAX_BAD(b, "in-use block that no entry points at");
 		if ((st == XDAX_CORE_FREE || st == XDAX_CORE_POISONED) &&
-		    c->owner[b] != XDAX_CORE_NONE)
+		    xdax_core_owner(c, b) != XDAX_CORE_NONE)
 			XDAX_BAD(b, "block out of the file still owned by a file offset");
 		if (st == XDAX_CORE_FREE && test_bit(b, c->poison_map))
 			XDAX_BAD(b, "poisoned block in the free pool");

@@ -57,6 +57,8 @@ enum xdax_core_state {
 };
 
 #define XDAX_CORE_NONE	(~0UL)	/* no block / no file block */
+/* A file block fits in u32: files never outgrow the range (xdax_core_init). */
+#define XDAX_CORE_NO_OWNER	U32_MAX
 
 /* What a reserved block holds (xdax_core_reserve_zero). */
 enum xdax_core_zero {
@@ -76,7 +78,7 @@ struct xdax_core {
 	unsigned long nr_zeroed;	/* blocks in zeroed_map */
 	unsigned long zeroing;		/* the FREE block being zeroed, or NONE */
 	bool zero_stolen;		/* an allocation took c->zeroing meanwhile */
-	unsigned long *owner;		/* file block of a block in or just out of the file */
+	u32 *owner;			/* file block of a block in or just out of the file */
 	u8 *state;			/* enum xdax_core_state */
 	unsigned long next;		/* allocation cursor: rotates through the range */
 	struct xarray entries;		/* file block -> xa_mk_value(block) */
@@ -93,6 +95,7 @@ typedef bool (*xdax_try_free_t)(void *arg, unsigned long block);
 
 int xdax_core_init(struct xdax_core *c, unsigned long nr_blocks);
 void xdax_core_destroy(struct xdax_core *c);
+size_t xdax_core_table_bytes(const struct xdax_core *c);
 
 /* All of these take c->lock themselves; lookups need no lock. */
 unsigned long xdax_core_reserve(struct xdax_core *c);

@@ -225,9 +225,9 @@ int xdax_dev_publish(struct xdax_dev *xd)
 	if (err)
 		return err;
 	xd->node_live = true;
-	dev_info(&xd->dev, "%llu MiB at [%#llx-%#llx], %lu blocks of %lu KiB, all free\n",
+	dev_info(&xd->dev, "%llu MiB at [%#llx-%#llx], %lu blocks of %lu KiB, all free; block tables %zu bytes\n",
 		 xd->range.size >> 20, xd->range.start, xd->range.start + xd->range.size - 1,
-		 xdax_nr_blocks(xd), XDAX_BLOCK_SIZE >> 10);
+		 xdax_nr_blocks(xd), XDAX_BLOCK_SIZE >> 10, xdax_core_table_bytes(&xd->core));
 	return 0;
 }
 

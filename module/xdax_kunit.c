@@ -96,6 +96,32 @@ static void test_init_all_free(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, core_check(c), 0);
 }
 
+/*
+ * Owners are u32: a range of U32_MAX blocks or more is refused before any
+ * table is allocated, a file block past u32 is never installed, and a block
+ * without an owner still reports XDAX_CORE_NONE.
+ */
+static void test_owner_u32(struct kunit *test)
+{
+	struct xdax_core *c = test->priv, big;
+	unsigned long b, fb;
+
+	KUNIT_EXPECT_EQ(test, xdax_core_init(&big, U32_MAX), -E2BIG);
+	KUNIT_EXPECT_NULL(test, big.owner);
+	xdax_core_destroy(&big);
+	b = xdax_core_reserve(c);
+	KUNIT_ASSERT_NE(test, b, XDAX_CORE_NONE);
+	KUNIT_EXPECT_EQ(test, xdax_core_install(c, U32_MAX, b), -EINVAL);
+	KUNIT_EXPECT_EQ(test, state_of(c, b), XDAX_CORE_RESERVED);
+	xdax_core_unreserve(c, b);
+	KUNIT_EXPECT_EQ(test, xdax_core_poison(c, b, &fb), XDAX_CORE_FREE);
+	KUNIT_EXPECT_EQ(test, fb, XDAX_CORE_NONE);
+	b = fill(test, c, NR - 1);
+	KUNIT_EXPECT_EQ(test, xdax_core_poison(c, b, &fb), XDAX_CORE_IN_USE);
+	KUNIT_EXPECT_EQ(test, fb, NR - 1);
+	KUNIT_EXPECT_EQ(test, core_check(c), 0);
+}
+
 static void test_reserve_rotates_and_exhausts(struct kunit *test)
 {
 	struct xdax_core *c = test->priv;
@@ -400,6 +426,7 @@ static void test_zero_pool(struct kunit *test)
 
 static struct kunit_case xdax_core_cases[] = {
 	KUNIT_CASE(test_init_all_free),
+	KUNIT_CASE(test_owner_u32),
 	KUNIT_CASE(test_reserve_rotates_and_exhausts),
 	KUNIT_CASE(test_install_exists_and_uninstall),
 	KUNIT_CASE(test_held_awaiting_interrupted),

@@ -12,11 +12,13 @@
 #include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/ioport.h>
+#include <linux/memregion.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/numa.h>
 #include <linux/page-flags.h>
 #include <linux/pagemap.h>
+#include <linux/platform_device.h>
 #include <linux/rcupdate.h>
 
 #include "xdax.h"
@@ -126,25 +128,110 @@ static int xdax_reserved_cb(struct resource *res, void *arg)
 }
 
 /*
- * Only memory the firmware (or memmap=SIZE$START) marked reserved may be
- * taken: never System RAM, never a hole in iomem, never another driver's
- * region.  Whether the firmware's own map says RAM there cannot be asked
- * from a module on every kernel (e820__mapped_raw_any() is exported to kvm
- * alone on 7.x): scripts/xdax-check-range checks it before modprobe loads.
+ * Advance covered[0] over [covered[0], covered[1]) through the resources
+ * that mark memory handed to no one: "Reserved" (memmap=SIZE$START) and
+ * "Soft Reserved" (EFI specific-purpose memory, CXL, memmap=SIZE%START-1+
+ * 0xefffffff).  Up to 6.x soft-reserved memory is in iomem; from 7.2 it
+ * waits in soft_reserve_resource, out of iomem, until a driver takes it.
+ * The walks go by address, one kind at a time: repeat until no progress.
+ */
+static void xdax_cover(u64 *covered)
+{
+	u64 before;
+
+	do {
+		before = covered[0];
+		walk_iomem_res_desc(IORES_DESC_RESERVED, IORESOURCE_MEM, covered[0],
+				    covered[1] - 1, covered, xdax_reserved_cb);
+		if (covered[0] == covered[1])
+			break;
+		walk_iomem_res_desc(IORES_DESC_SOFT_RESERVED, IORESOURCE_MEM, covered[0],
+				    covered[1] - 1, covered, xdax_reserved_cb);
+#ifdef XDAX_HAVE_WALK_SOFT_RESERVE_RES
+		if (covered[0] != covered[1])
+			walk_soft_reserve_res(covered[0], covered[1] - 1, covered,
+					      xdax_reserved_cb);
+#endif
+	} while (covered[0] != before && covered[0] != covered[1]);
+}
+
+/*
+ * A dax_hmem platform device ("hmem.N") bound to its driver over part of
+ * @data.  Its range: struct memregion_info's from 6.3, its one memory
+ * resource before.
+ */
+static int xdax_hmem_match(struct device *dev, const void *data)
+{
+	const struct xdax_range *r = data;
+	struct platform_device *pdev = to_platform_device(dev);
+	u64 start, end;
+
+	if (strcmp(pdev->name, "hmem") || !READ_ONCE(dev->driver))
+		return 0;
+#ifdef XDAX_HAVE_MEMREGION_INFO_RANGE
+	{
+		const struct memregion_info *mri = dev_get_platdata(dev);
+
+		if (!mri)
+			return 0;
+		start = mri->range.start;
+		end = mri->range.end;
+	}
+#else
+	{
+		struct resource *res = platform_get_resource(pdev, IORESOURCE_MEM, 0);
+
+		if (!res)
+			return 0;
+		start = res->start;
+		end = res->end;
+	}
+#endif
+	return start < r->start + r->size && end >= r->start;
+}
+
+/*
+ * -EBUSY, with one line naming the holder and how to let go, if dax_hmem
+ * took part of the range: it does so without a claim in iomem until a dax
+ * driver binds its device.  Context: module init; takes the platform bus's
+ * klist lock.
+ */
+static int xdax_check_hmem(unsigned int id, const struct xdax_range *r)
+{
+	struct device *dev = bus_find_device(&platform_bus_type, NULL, r, xdax_hmem_match);
+
+	if (!dev)
+		return 0;
+	pr_err("range %u [%#llx-%#llx] is soft-reserved memory held by dax_hmem (%s); release it with `daxctl offline-memory` (if onlined) and `daxctl disable-device` on its dax devices, then `echo %s > /sys/bus/platform/drivers/hmem/unbind` (or boot with dax_hmem.disable=1)\n",
+	       id, r->start, r->start + r->size - 1, dev_name(dev), dev_name(dev));
+	put_device(dev);
+	return -EBUSY;
+}
+
+/*
+ * Only memory the firmware (or memmap=SIZE$START) marked reserved, or marked
+ * soft-reserved and left to no driver, may be taken: never System RAM, never
+ * a hole in iomem, never another driver's region.  Whether the firmware's
+ * own map says RAM there cannot be asked from a module on every kernel
+ * (e820__mapped_raw_any() is exported to kvm alone on 7.x):
+ * scripts/xdax-check-range checks it before modprobe loads.
  */
 int xdax_check_range(unsigned int id, const struct xdax_range *r)
 {
 	u64 end = r->start + r->size;
 	u64 covered[2] = { r->start, end };
+	int err;
 
+	err = xdax_check_hmem(id, r);
+	if (err)
+		return err;
 	if (region_intersects(r->start, r->size, IORESOURCE_SYSTEM_RAM,
 			      IORES_DESC_NONE) != REGION_DISJOINT) {
 		pr_err("range %u [%#llx-%#llx] overlaps System RAM\n",
 		       id, r->start, end - 1);
 		return -EINVAL;
 	}
-	walk_iomem_res_desc(IORES_DESC_RESERVED, IORESOURCE_MEM, r->start,
-			    end - 1, covered, xdax_reserved_cb);
+	xdax_cover(covered);
 	if (covered[0] != end) {
 		pr_err("range %u [%#llx-%#llx] is not reserved memory (from %#llx); reserve it with memmap=SIZE$START\n",
 		       id, r->start, end - 1, covered[0]);
@@ -226,6 +313,13 @@ static int xdax_pgmap_node(struct xdax_dev *xd)
 	int nid = memory_add_physaddr_to_nid(xd->range.start);
 
 	xd->target_node = phys_to_target_node(xd->range.start);
+	/*
+	 * x86 trims a node's span to the end of RAM, so a range above every
+	 * byte of RAM resolves to the first node above; the firmware's node
+	 * is the right one whenever it is online (as legacy pmem does it).
+	 */
+	if (xd->target_node != NUMA_NO_NODE && node_online(xd->target_node))
+		nid = xd->target_node;
 	set_dev_node(&xd->dev, nid);
 	return dev_to_node(&xd->dev);
 }
@@ -242,7 +336,7 @@ int xdax_pgmap_setup(struct xdax_dev *xd)
 
 	xd->res = request_mem_region(r->start, r->size, dev_name(&xd->dev));
 	if (!xd->res) {
-		pr_err("range %u [%#llx-%#llx] is already claimed by another driver\n",
+		pr_err("range %u [%#llx-%#llx] is already claimed by another driver (its name is in /proc/iomem; device-dax's daxX.Y: `daxctl disable-device daxX.Y`, after `daxctl offline-memory` if kmem onlined it)\n",
 		       xd->id, r->start, r->start + r->size - 1);
 		return -EBUSY;
 	}

@@ -72,7 +72,8 @@ static int xdax_pin_check_vmas(struct xdax_dev *xd, struct mm_struct *mm,
 static long xdax_pin_blocks(struct xdax_dev *xd, struct page **pages, unsigned long nr)
 {
 	unsigned long lo = PHYS_PFN(xd->range.start), pfn, i;
-	unsigned long *seen = bitmap_zalloc(xdax_nr_blocks(xd), GFP_KERNEL);
+	unsigned long *seen = kvcalloc(BITS_TO_LONGS(xdax_nr_blocks(xd)), sizeof(long),
+				      GFP_KERNEL);
 	long blocks = 0;
 
 	if (!seen)
@@ -86,7 +87,7 @@ static long xdax_pin_blocks(struct xdax_dev *xd, struct page **pages, unsigned l
 		}
 		blocks += !__test_and_set_bit((pfn - lo) >> XDAX_BLOCK_ORDER, seen);
 	}
-	bitmap_free(seen);
+	kvfree(seen);
 	return blocks;
 }
 

@@ -6,7 +6,10 @@
 # and end with one line "N passed, N failed, N skipped" over all kernels.
 #
 #   scripts/check.sh [TARGET...]     TARGET: harness lint 6.1 6.12 demo bench 7.2 7.3 debug
-#                                    (default: all); bench-KERNEL: make bench's full run
+#                                    (default: all); bench-KERNEL: make bench's full run;
+#                                    large, soft: the large-range guests (make check-large;
+#                                    XDAX_LARGE_KERNELS, default 6.12 7.2; XDAX_SOFT_KERNELS,
+#                                    default 6.1 6.12 7.2 7.3)
 #
 # Environment: XDAX_CACHE (default ~/.cache/xdax), XDAX_KVM=1 (use KVM), XDAX_CYCLES
 # (insmod/rmmod cycles, default 50), XDAX_RACE_SECONDS (length of the truncate race, default
@@ -23,6 +26,7 @@ source "$XDAX_TOP/scripts/dkms.sh"
 source "$XDAX_TOP/scripts/deb.sh"
 source "$XDAX_TOP/scripts/initramfs.sh"
 source "$XDAX_TOP/scripts/vm.sh"
+source "$XDAX_TOP/scripts/vm-large.sh"
 source "$XDAX_TOP/scripts/debug-kernel.sh"
 source "$XDAX_TOP/scripts/lint.sh"
 source "$XDAX_TOP/scripts/selftest.sh"
@@ -179,7 +183,7 @@ bench_kernel() {
 # runs cannot change what the running check does.
 main() {
 	targets=("$@")
-	((${#targets[@]})) || targets=(harness lint 6.1 6.12 demo bench 7.2 7.3 debug)
+	((${#targets[@]})) || targets=(harness lint 6.1 6.12 demo bench 7.2 7.3 debug large soft)
 	# One make check at a time per cache: roots and kernels are shared and rebuilt in place,
 	# and the results directory is replaced: lock before touching either.
 	mkdir -p "$XDAX_CACHE"
@@ -218,7 +222,10 @@ main() {
 		bench | bench-*) bench_kernel "$t" ;;
 		lint) lint_all "$RES/lint" ;;
 		harness) selftest_all "$RES/harness" ;;
-		*) die "unknown target $t (want: harness lint ${XDAX_SERIES[*]} demo bench bench-KERNEL debug)" ;;
+		# make check-large: the 64 GiB + NUMA guest and the soft-reserved guest
+		# (scripts/vm-large.sh), one run per kernel, named TARGET-KERNEL.
+		large | soft) large_target "$t" ;;
+		*) die "unknown target $t (want: harness lint ${XDAX_SERIES[*]} demo bench bench-KERNEL debug large soft)" ;;
 		esac
 	done
 

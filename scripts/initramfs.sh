@@ -20,7 +20,8 @@
 XDAX_GUEST_MODULES=(nd_e820 nd_pmem nd_btt dax_pmem device_dax null_blk ext4)
 # Taken where the kernel has them, left out (and the tests that need them skip) where not.
 # crc32c_generic: ext4 before 7.x mounts nothing without the crc32c crypto driver (t52).
-XDAX_GUEST_OPTIONAL_MODULES=(hwpoison_inject crc32c_generic)
+# dax_hmem: the soft-reserved test (x20).
+XDAX_GUEST_OPTIONAL_MODULES=(hwpoison_inject crc32c_generic dax_hmem)
 XDAX_GUEST_BINS=(/bin/kmod /usr/bin/ndctl /usr/bin/daxctl /bin/udevadm)
 # make bench's guest (XDAX_MODE=bench) also gets fio (ioengine=mmap against xdax and its peers)
 # and mke2fs (ext4 on the fsdax peer).  fio pulls some 60 libraries (ceph, gluster, rdma): only

@@ -79,6 +79,8 @@ XDAX_SPLAT_RE='BUG:|WARNING:|KASAN:|UBSAN:|Call Trace|kernel BUG at|Oops|general
 
 vm_run() {
 	local name=$1 kernel=$2 initrd=$3 out=$4 accel=(-accel tcg -cpu max) rc=0 numa
+	# The large-range layout (make check-large) is a guest of its own: scripts/vm-large.sh.
+	[[ ${XDAX_VM_LAYOUT:-} == large ]] && { vm_run_large "$@"; return; }
 	shift 4
 	# One word per line: the arguments hold no spaces.
 	mapfile -t numa < <(vm_numa_args "$(vm_numa "$name")" "$(vm_smp "$name")" | tr ' ' '\n')

@@ -8,7 +8,9 @@ echo "TAP version 13"
 diag "xdax-guest: kernel $(uname -r) ($(cmdline kernel unknown))"
 # xdaxtest.only=t60,t65 (make check XDAX_TESTS="t60 t65"): only the files whose names start so.
 ONLY=$(cmdline only "")
-for t in ./t[0-9]*.sh; do
+# xdaxtest.set=x (the large-range guest, scripts/vm-large.sh): the x*.sh files instead.
+SET=$(cmdline set t)
+for t in ./"$SET"[0-9]*.sh; do
 	if [ -n "$ONLY" ]; then
 		want=
 		for p in $(echo "$ONLY" | tr ',' ' '); do

@@ -9,7 +9,9 @@
 # the zone check proves less.  Where the memory map's own pages come from is only shown, as
 # the nodes' MemFree drop at the load (a figure, not asserted: other allocations and frees
 # move it by as much; observed on 7.3 in two runs of this module: node 0 0 and 476 kB,
-# node 1 156 and 1908 kB; with NUMA_NO_NODE: node 0 4032 kB, node 1 -1532 kB).  With NUMA_NO_NODE, memremap_pages() takes
+# node 1 156 and 1908 kB; with NUMA_NO_NODE: node 0 4032 kB, node 1 -1532 kB).  The
+# large-range guest (x10_large.sh) asserts it, where a 64 GiB range's 256 MiB memory map
+# dwarfs that noise.  With NUMA_NO_NODE, memremap_pages() takes
 # the loading CPU's node: 0.  On one node: numa_node 0 where the kernel has NUMA, absent
 # where not.
 
