@@ -39,11 +39,13 @@
 #include "xdax_config.h"
 #include "xdax_core.h"
 
-/* Blocks are PMD-sized compound folios: the unit of allocation and freeing. */
-#define XDAX_BLOCK_SHIFT	PMD_SHIFT
-#define XDAX_BLOCK_SIZE		BIT(XDAX_BLOCK_SHIFT)
-#define XDAX_BLOCK_ORDER	(XDAX_BLOCK_SHIFT - PAGE_SHIFT)
-#define XDAX_BLOCK_PAGES	BIT(XDAX_BLOCK_ORDER)
+/*
+ * Blocks are compound folios of one size per range, the range's align (2 MiB
+ * by default, 1 GiB on request): the unit of allocation and freeing.  The
+ * xdax_block_{shift,size,order,pages}() accessors below give a device's.
+ */
+#define XDAX_BLOCK_SHIFT_2M	PMD_SHIFT
+#define XDAX_BLOCK_SHIFT_1G	PUD_SHIFT
 
 /* At most this many ranges (and /dev/xdaxN minors) per module instance. */
 #define XDAX_MAX_RANGES		8
@@ -51,10 +53,11 @@
 /* Faults on one file block serialise on one of these (hashed by file block). */
 #define XDAX_FAULT_LOCK_BITS	6
 
-/* One parsed "SIZE@START" element of the ranges= parameter. */
+/* One parsed "SIZE@START[:ALIGN]" element of the ranges= parameter. */
 struct xdax_range {
 	u64 start;
 	u64 size;
+	unsigned int shift;	/* log2 of the block size: XDAX_BLOCK_SHIFT_* */
 };
 
 /* Parser verdicts; xdax_parse_strerror() gives the message for each. */
@@ -171,15 +174,36 @@ struct xdax_kevent {
 	u64 seq, count, awaiting, free;
 };
 
+/* The device's block size (its align), as a shift, bytes, order and pages. */
+static inline unsigned int xdax_block_shift(const struct xdax_dev *xd)
+{
+	return xd->range.shift;
+}
+
+static inline unsigned long xdax_block_size(const struct xdax_dev *xd)
+{
+	return BIT(xdax_block_shift(xd));
+}
+
+static inline unsigned int xdax_block_order(const struct xdax_dev *xd)
+{
+	return xdax_block_shift(xd) - PAGE_SHIFT;
+}
+
+static inline unsigned long xdax_block_pages(const struct xdax_dev *xd)
+{
+	return BIT(xdax_block_order(xd));
+}
+
 static inline struct folio *xdax_block_folio(struct xdax_dev *xd, unsigned long block)
 {
 	return page_folio(pfn_to_page(PHYS_PFN(xd->range.start) +
-				      (block << XDAX_BLOCK_ORDER)));
+				      (block << xdax_block_order(xd))));
 }
 
 static inline unsigned long xdax_nr_blocks(struct xdax_dev *xd)
 {
-	return xd->range.size >> XDAX_BLOCK_SHIFT;
+	return xd->range.size >> xdax_block_shift(xd);
 }
 
 static inline struct address_space *xdax_mapping(struct xdax_dev *xd)
@@ -192,7 +216,8 @@ static inline int xdax_range_check(struct xdax_dev *xd, u64 offset, u64 len)
 {
 	u64 end;
 
-	if (!len || !IS_ALIGNED(offset, XDAX_BLOCK_SIZE) || !IS_ALIGNED(len, XDAX_BLOCK_SIZE))
+	if (!len || !IS_ALIGNED(offset, xdax_block_size(xd)) ||
+	    !IS_ALIGNED(len, xdax_block_size(xd)))
 		return -EINVAL;
 	if (check_add_overflow(offset, len, &end))
 		return -EOVERFLOW;

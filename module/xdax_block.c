@@ -73,7 +73,7 @@ static bool xdax_block_zero(struct xdax_dev *xd, unsigned long b,
 	struct folio *folio = xdax_block_folio(xd, b);
 	unsigned long i;
 
-	for (i = 0; i < XDAX_BLOCK_PAGES; i++) {
+	for (i = 0; i < xdax_block_pages(xd); i++) {
 		if (xdax_core_poisoned(&xd->core, b) || (stop && stop(xd, b)))
 			return false;
 		clear_highpage(folio_page(folio, i));
@@ -190,7 +190,7 @@ void xdax_zero_start(struct xdax_dev *xd)
 {
 	u64 bytes = min_t(u64, (u64)xdax_zero_pool_mb << 20, xd->range.size / 4);
 
-	xd->zero_target = bytes >> XDAX_BLOCK_SHIFT;
+	xd->zero_target = bytes >> xdax_block_shift(xd);
 	WRITE_ONCE(xd->zero_live, true);
 	xdax_zero_kick(xd);
 }
@@ -209,7 +209,7 @@ void xdax_zero_stop(struct xdax_dev *xd)
 /* Point the block at its file offset (->mapping is set once, at registration). */
 static void xdax_block_bind(struct xdax_dev *xd, unsigned long b, unsigned long fblock)
 {
-	xdax_block_folio(xd, b)->index = fblock << XDAX_BLOCK_ORDER;
+	xdax_block_folio(xd, b)->index = fblock << xdax_block_order(xd);
 }
 
 /*
@@ -266,7 +266,7 @@ int xdax_block_get(struct xdax_dev *xd, unsigned long fblock, unsigned long *blo
 		xdax_block_bind(xd, b, fblock);
 		err = xdax_core_install(&xd->core, fblock, b);
 		if (!err) {
-			trace_xdax_alloc(xd, b, (u64)fblock << XDAX_BLOCK_SHIFT);
+			trace_xdax_alloc(xd, b, (u64)fblock << xdax_block_shift(xd));
 			*blockp = b;
 			return 0;
 		}
@@ -364,7 +364,7 @@ int xdax_block_allocate(struct xdax_dev *xd, unsigned long first, unsigned long 
 	int err;
 
 	*allocated = 0;
-	if (((u64)(first + nr) << XDAX_BLOCK_SHIFT) > READ_ONCE(xd->size))
+	if (((u64)(first + nr) << xdax_block_shift(xd)) > READ_ONCE(xd->size))
 		return -EINVAL;
 	holes = xdax_block_holes(xd, first, nr);
 	if (!holes)
@@ -383,7 +383,7 @@ int xdax_block_allocate(struct xdax_dev *xd, unsigned long first, unsigned long 
 		filemap_invalidate_lock(mapping);
 		xdax_block_weed(xd, blocks, &have);
 		holes = xdax_block_holes(xd, first, nr);
-		if (((u64)(first + nr) << XDAX_BLOCK_SHIFT) > xd->size) {
+		if (((u64)(first + nr) << xdax_block_shift(xd)) > xd->size) {
 			err = -EINVAL;		/* a truncate came in between */
 		} else if (holes > have) {	/* a punch, or poison: more to zero */
 			filemap_invalidate_unlock(mapping);
@@ -405,7 +405,7 @@ int xdax_block_allocate(struct xdax_dev *xd, unsigned long first, unsigned long 
 			used = 0;
 		}
 		for (i = 0; i < used; i++)
-			trace_xdax_alloc(xd, blocks[i], (u64)fblocks[i] << XDAX_BLOCK_SHIFT);
+			trace_xdax_alloc(xd, blocks[i], (u64)fblocks[i] << xdax_block_shift(xd));
 		filemap_invalidate_unlock(mapping);
 		break;
 	}

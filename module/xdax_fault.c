@@ -128,14 +128,14 @@ static vm_fault_t xdax_fault_order(struct vm_fault *vmf, unsigned int order)
 	if (order) {
 		/* Only whole, aligned blocks inside the VMA map with a PMD. */
 		addr = vmf->address & PMD_MASK;
-		if (order != XDAX_BLOCK_ORDER ||
+		if (order != xdax_block_order(xd) ||
 		    addr < vma->vm_start || addr + PMD_SIZE > vma->vm_end)
 			return VM_FAULT_FALLBACK;
 		pgoff = linear_page_index(vma, addr);
-		if (pgoff & (XDAX_BLOCK_PAGES - 1))
+		if (pgoff & (xdax_block_pages(xd) - 1))
 			return VM_FAULT_FALLBACK;
 	}
-	fblock = pgoff >> XDAX_BLOCK_ORDER;
+	fblock = pgoff >> xdax_block_order(xd);
 
 	filemap_invalidate_lock_shared(mapping);
 	if (pgoff >= READ_ONCE(xd->size) >> PAGE_SHIFT) {
@@ -179,7 +179,7 @@ static vm_fault_t xdax_fault_order(struct vm_fault *vmf, unsigned int order)
 		if (ret == VM_FAULT_NOPAGE)
 			atomic64_inc(&xd->pmd_faults);
 	} else {
-		ret = xdax_insert_pte(vmf, folio, pgoff & (XDAX_BLOCK_PAGES - 1), write);
+		ret = xdax_insert_pte(vmf, folio, pgoff & (xdax_block_pages(xd) - 1), write);
 		if (ret == VM_FAULT_NOPAGE) {
 			atomic64_inc(&xd->pte_faults);
 			if (!write && READ_ONCE(xdax_fault_around_on))
@@ -205,7 +205,9 @@ static vm_fault_t xdax_fault(struct vm_fault *vmf)
 /* ->huge_fault, through xdax_huge_fault() in xdax_compat.h. */
 vm_fault_t xdax_fault_huge(struct vm_fault *vmf, unsigned int order)
 {
-	return order == XDAX_BLOCK_ORDER ? xdax_fault_order(vmf, order) : VM_FAULT_FALLBACK;
+	struct xdax_dev *xd = vmf->vma->vm_private_data;
+
+	return order == xdax_block_order(xd) ? xdax_fault_order(vmf, order) : VM_FAULT_FALLBACK;
 }
 
 /*

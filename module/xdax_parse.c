@@ -94,8 +94,9 @@ enum xdax_parse_err xdax_parse_ranges(const char *s, struct xdax_parse_result *r
 			return XDAX_PARSE_SYNTAX;
 		if (!r->size)
 			return XDAX_PARSE_ZERO;
-		if (!IS_ALIGNED(r->start, XDAX_BLOCK_SIZE) ||
-		    !IS_ALIGNED(r->size, XDAX_BLOCK_SIZE))
+		r->shift = XDAX_BLOCK_SHIFT_2M;
+		if (!IS_ALIGNED(r->start, BIT_ULL(r->shift)) ||
+		    !IS_ALIGNED(r->size, BIT_ULL(r->shift)))
 			return XDAX_PARSE_UNALIGNED;
 		if (r->size > limit || r->start > limit - r->size)
 			return XDAX_PARSE_OVERFLOW;

@@ -26,7 +26,7 @@ static DEVICE_ATTR_RO(size);
 
 static ssize_t align_show(struct device *dev, struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%lu\n", XDAX_BLOCK_SIZE);
+	return sysfs_emit(buf, "%lu\n", xdax_block_size(to_xdax_dev(dev)));
 }
 static DEVICE_ATTR_RO(align);
 
