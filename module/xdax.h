@@ -64,13 +64,14 @@ struct xdax_range {
 enum xdax_parse_err {
 	XDAX_PARSE_OK = 0,
 	XDAX_PARSE_EMPTY,	/* nothing given */
-	XDAX_PARSE_SYNTAX,	/* not SIZE@START */
+	XDAX_PARSE_SYNTAX,	/* not SIZE@START[:ALIGN] */
 	XDAX_PARSE_ZERO,	/* SIZE is 0 */
-	XDAX_PARSE_UNALIGNED,	/* START or SIZE not a multiple of 2 MiB */
+	XDAX_PARSE_UNALIGNED,	/* START or SIZE not a multiple of the range's align */
 	XDAX_PARSE_OVERFLOW,	/* START + SIZE wraps or exceeds the physical space */
 	XDAX_PARSE_TOO_MANY,	/* more than XDAX_MAX_RANGES */
 	XDAX_PARSE_DUPLICATE,	/* the same range twice */
 	XDAX_PARSE_OVERLAP,	/* two ranges overlap */
+	XDAX_PARSE_ALIGN,	/* ALIGN is neither 2M nor 1G */
 };
 
 struct xdax_parse_result {
@@ -138,7 +139,7 @@ struct xdax_dev {
 	atomic64_t pgmap_free_calls;	/* kernel page_free/folio_free calls: must stay 0 */
 	atomic64_t page_free_calls;	/* xdax's own page_free: 1->0 freezes */
 	atomic64_t anomalies;
-	atomic64_t pte_faults, pmd_faults, zeroed, pinned_pages, memory_failures;
+	atomic64_t pte_faults, pmd_faults, pud_faults, zeroed, pinned_pages, memory_failures;
 };
 
 /* Per open file: its pins and its position in the event streams. */
@@ -154,7 +155,7 @@ struct xdax_file {
 /* Counters and block counts of a device, in kernel form (xdax_audit.c). */
 struct xdax_kstats {
 	u64 file_size, total, free, in_use, awaiting, poisoned;
-	u64 page_free_calls, kernel_free_calls, anomalies, pte_faults, pmd_faults;
+	u64 page_free_calls, kernel_free_calls, anomalies, pte_faults, pmd_faults, pud_faults;
 	u64 reclaim_events, pinned_pages, zeroed, memory_failures;
 	u64 zeroed_free, zeroed_inline, zeroed_background, reaper_rounds, reaper_ns;
 	u64 unpin_freed;

@@ -83,6 +83,12 @@ static bool xdax_block_zero(struct xdax_dev *xd, unsigned long b,
 	return true;
 }
 
+/* Context: a fault or ALLOCATE zeroing a block inline, between pages. */
+static bool xdax_zero_killed(struct xdax_dev *xd, unsigned long b)
+{
+	return fatal_signal_pending(current);
+}
+
 /*
  * 0 -> 1 on a reserved block, and zero it unless it comes zeroed from the
  * pool (@zero, enum xdax_core_zero).  A cmpxchg, not a store: a reference
@@ -90,8 +96,10 @@ static bool xdax_block_zero(struct xdax_dev *xd, unsigned long b,
  * seen, not overwritten.  Returns false if the block cannot be used: found
  * referenced (quarantined), or hit by a memory failure (given back, so
  * POISONED; never zeroed past the poisoned page, which the kernel may have
- * unmapped).  A block taken from under the background zeroer is waited for
- * (at most the page it is on) and zeroed here.  May sleep.
+ * unmapped), or the task got a fatal signal while zeroing it inline (given
+ * back: a 1 GiB block takes long; the caller sees fatal_signal_pending()).
+ * A block taken from under the background zeroer is waited for (at most the
+ * page it is on) and zeroed here.  May sleep.
  */
 static bool xdax_block_thaw(struct xdax_dev *xd, unsigned long b, enum xdax_core_zero zero)
 {
@@ -104,7 +112,7 @@ static bool xdax_block_thaw(struct xdax_dev *xd, unsigned long b, enum xdax_core
 		return false;
 	}
 	if (zero != XDAX_CORE_ZEROED) {
-		if (!xdax_block_zero(xd, b, NULL)) {
+		if (!xdax_block_zero(xd, b, xdax_zero_killed)) {
 			xdax_block_discard(xd, b, true);
 			return false;
 		}
@@ -241,7 +249,7 @@ void xdax_block_dev_init(struct xdax_dev *xd)
 
 /*
  * The block backing file block @fblock, allocating and zeroing one for a
- * hole.  -ENOSPC if no block is free.
+ * hole.  -ENOSPC if no block is free, -EINTR on a fatal signal while zeroing.
  * Context: the caller holds the invalidate_lock (shared) and the fault lock
  * of @fblock, so no other fault allocates for it meanwhile.  May sleep.
  */
@@ -261,8 +269,11 @@ int xdax_block_get(struct xdax_dev *xd, unsigned long fblock, unsigned long *blo
 		if (b == XDAX_CORE_NONE)
 			return -ENOSPC;
 		xdax_zero_kick(xd);
-		if (!xdax_block_thaw(xd, b, zero))
+		if (!xdax_block_thaw(xd, b, zero)) {
+			if (fatal_signal_pending(current))
+				return -EINTR;
 			continue;
+		}
 		xdax_block_bind(xd, b, fblock);
 		err = xdax_core_install(&xd->core, fblock, b);
 		if (!err) {
@@ -301,6 +312,13 @@ static int xdax_block_prepare(struct xdax_dev *xd, unsigned long *blocks,
 		}
 		/* A block found referenced or poisoned is out: take another. */
 		while (!xdax_block_thaw(xd, blocks[i], zero[i])) {
+			if (fatal_signal_pending(current)) {
+				while (++i < end) {
+					xdax_zero_wait(xd, blocks[i], zero[i]);
+					xdax_core_unreserve(&xd->core, blocks[i]);
+				}
+				return -EINTR;
+			}
 			blocks[i] = xdax_core_reserve_zero(&xd->core, &zero[i]);
 			if (blocks[i] == XDAX_CORE_NONE) {
 				while (++i < end) {
