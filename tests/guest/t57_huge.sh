@@ -52,11 +52,11 @@ fi
 HS=$(($(echo "$H_SIZE" | sed 's/G$//') * G))
 H="$((HS / M))M@$H_START"
 
-t57_refused "a 1 GiB range of 1.5 GiB" "range 0: .*multiples of 2 MiB \(of 1 GiB with :1G\)" \
+t57_refused "a 1 GiB range of 1.5 GiB" "ranges=.*: range 0: .*multiples of 2 MiB \(of 1 GiB with :1G\)" \
 	"1536M@$H_START:1G"
-t57_refused "a 1 GiB range starting 2 MiB past a 1 GiB boundary" "range 0: .*of 1 GiB with :1G" \
+t57_refused "a 1 GiB range starting 2 MiB past a 1 GiB boundary" "ranges=.*: range 0: .*of 1 GiB with :1G" \
 	"1G@$((H_START + 2 * M)):1G"
-t57_refused "align 4M" "range 0: align must be 2M \(the default\) or 1G" "$H:4M"
+t57_refused "align 4M" "ranges=.*: range 0: align must be 2M \(the default\) or 1G" "$H:4M"
 
 dmesg_mark
 RANGES=$((R_SIZE / M))M@$R_START,$H:1G
