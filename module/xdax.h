@@ -39,11 +39,13 @@
 #include "xdax_config.h"
 #include "xdax_core.h"
 
-/* Blocks are PMD-sized compound folios: the unit of allocation and freeing. */
-#define XDAX_BLOCK_SHIFT	PMD_SHIFT
-#define XDAX_BLOCK_SIZE		BIT(XDAX_BLOCK_SHIFT)
-#define XDAX_BLOCK_ORDER	(XDAX_BLOCK_SHIFT - PAGE_SHIFT)
-#define XDAX_BLOCK_PAGES	BIT(XDAX_BLOCK_ORDER)
+/*
+ * Blocks are compound folios of one size per range, the range's align (2 MiB
+ * by default, 1 GiB on request): the unit of allocation and freeing.  The
+ * xdax_block_{shift,size,order,pages}() accessors below give a device's.
+ */
+#define XDAX_BLOCK_SHIFT_2M	PMD_SHIFT
+#define XDAX_BLOCK_SHIFT_1G	PUD_SHIFT
 
 /* At most this many ranges (and /dev/xdaxN minors) per module instance. */
 #define XDAX_MAX_RANGES		8
@@ -51,23 +53,25 @@
 /* Faults on one file block serialise on one of these (hashed by file block). */
 #define XDAX_FAULT_LOCK_BITS	6
 
-/* One parsed "SIZE@START" element of the ranges= parameter. */
+/* One parsed "SIZE@START[:ALIGN]" element of the ranges= parameter. */
 struct xdax_range {
 	u64 start;
 	u64 size;
+	unsigned int shift;	/* log2 of the block size: XDAX_BLOCK_SHIFT_* */
 };
 
 /* Parser verdicts; xdax_parse_strerror() gives the message for each. */
 enum xdax_parse_err {
 	XDAX_PARSE_OK = 0,
 	XDAX_PARSE_EMPTY,	/* nothing given */
-	XDAX_PARSE_SYNTAX,	/* not SIZE@START */
+	XDAX_PARSE_SYNTAX,	/* not SIZE@START[:ALIGN] */
 	XDAX_PARSE_ZERO,	/* SIZE is 0 */
-	XDAX_PARSE_UNALIGNED,	/* START or SIZE not a multiple of 2 MiB */
+	XDAX_PARSE_UNALIGNED,	/* START or SIZE not a multiple of the range's align */
 	XDAX_PARSE_OVERFLOW,	/* START + SIZE wraps or exceeds the physical space */
 	XDAX_PARSE_TOO_MANY,	/* more than XDAX_MAX_RANGES */
 	XDAX_PARSE_DUPLICATE,	/* the same range twice */
 	XDAX_PARSE_OVERLAP,	/* two ranges overlap */
+	XDAX_PARSE_ALIGN,	/* ALIGN is neither 2M nor 1G */
 };
 
 struct xdax_parse_result {
@@ -135,7 +139,7 @@ struct xdax_dev {
 	atomic64_t pgmap_free_calls;	/* kernel page_free/folio_free calls: must stay 0 */
 	atomic64_t page_free_calls;	/* xdax's own page_free: 1->0 freezes */
 	atomic64_t anomalies;
-	atomic64_t pte_faults, pmd_faults, zeroed, pinned_pages, memory_failures;
+	atomic64_t pte_faults, pmd_faults, pud_faults, zeroed, pinned_pages, memory_failures;
 };
 
 /* Per open file: its pins and its position in the event streams. */
@@ -151,7 +155,7 @@ struct xdax_file {
 /* Counters and block counts of a device, in kernel form (xdax_audit.c). */
 struct xdax_kstats {
 	u64 file_size, total, free, in_use, awaiting, poisoned;
-	u64 page_free_calls, kernel_free_calls, anomalies, pte_faults, pmd_faults;
+	u64 page_free_calls, kernel_free_calls, anomalies, pte_faults, pmd_faults, pud_faults;
 	u64 reclaim_events, pinned_pages, zeroed, memory_failures;
 	u64 zeroed_free, zeroed_inline, zeroed_background, reaper_rounds, reaper_ns;
 	u64 unpin_freed;
@@ -171,15 +175,36 @@ struct xdax_kevent {
 	u64 seq, count, awaiting, free;
 };
 
+/* The device's block size (its align), as a shift, bytes, order and pages. */
+static inline unsigned int xdax_block_shift(const struct xdax_dev *xd)
+{
+	return xd->range.shift;
+}
+
+static inline unsigned long xdax_block_size(const struct xdax_dev *xd)
+{
+	return BIT(xdax_block_shift(xd));
+}
+
+static inline unsigned int xdax_block_order(const struct xdax_dev *xd)
+{
+	return xdax_block_shift(xd) - PAGE_SHIFT;
+}
+
+static inline unsigned long xdax_block_pages(const struct xdax_dev *xd)
+{
+	return BIT(xdax_block_order(xd));
+}
+
 static inline struct folio *xdax_block_folio(struct xdax_dev *xd, unsigned long block)
 {
 	return page_folio(pfn_to_page(PHYS_PFN(xd->range.start) +
-				      (block << XDAX_BLOCK_ORDER)));
+				      (block << xdax_block_order(xd))));
 }
 
 static inline unsigned long xdax_nr_blocks(struct xdax_dev *xd)
 {
-	return xd->range.size >> XDAX_BLOCK_SHIFT;
+	return xd->range.size >> xdax_block_shift(xd);
 }
 
 static inline struct address_space *xdax_mapping(struct xdax_dev *xd)
@@ -192,7 +217,8 @@ static inline int xdax_range_check(struct xdax_dev *xd, u64 offset, u64 len)
 {
 	u64 end;
 
-	if (!len || !IS_ALIGNED(offset, XDAX_BLOCK_SIZE) || !IS_ALIGNED(len, XDAX_BLOCK_SIZE))
+	if (!len || !IS_ALIGNED(offset, xdax_block_size(xd)) ||
+	    !IS_ALIGNED(len, xdax_block_size(xd)))
 		return -EINVAL;
 	if (check_add_overflow(offset, len, &end))
 		return -EOVERFLOW;

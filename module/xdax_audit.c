@@ -32,6 +32,7 @@ void xdax_stats(struct xdax_dev *xd, struct xdax_kstats *st)
 	st->anomalies = atomic64_read(&xd->anomalies);
 	st->pte_faults = atomic64_read(&xd->pte_faults);
 	st->pmd_faults = atomic64_read(&xd->pmd_faults);
+	st->pud_faults = atomic64_read(&xd->pud_faults);
 	st->reclaim_events = atomic64_read(&xd->reclaim_seq);
 	st->pinned_pages = atomic64_read(&xd->pinned_pages);
 	st->zeroed = atomic64_read(&xd->zeroed);

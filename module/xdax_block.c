@@ -73,7 +73,7 @@ static bool xdax_block_zero(struct xdax_dev *xd, unsigned long b,
 	struct folio *folio = xdax_block_folio(xd, b);
 	unsigned long i;
 
-	for (i = 0; i < XDAX_BLOCK_PAGES; i++) {
+	for (i = 0; i < xdax_block_pages(xd); i++) {
 		if (xdax_core_poisoned(&xd->core, b) || (stop && stop(xd, b)))
 			return false;
 		clear_highpage(folio_page(folio, i));
@@ -83,6 +83,12 @@ static bool xdax_block_zero(struct xdax_dev *xd, unsigned long b,
 	return true;
 }
 
+/* Context: a fault or ALLOCATE zeroing a block inline, between pages. */
+static bool xdax_zero_killed(struct xdax_dev *xd, unsigned long b)
+{
+	return fatal_signal_pending(current);
+}
+
 /*
  * 0 -> 1 on a reserved block, and zero it unless it comes zeroed from the
  * pool (@zero, enum xdax_core_zero).  A cmpxchg, not a store: a reference
@@ -90,8 +96,10 @@ static bool xdax_block_zero(struct xdax_dev *xd, unsigned long b,
  * seen, not overwritten.  Returns false if the block cannot be used: found
  * referenced (quarantined), or hit by a memory failure (given back, so
  * POISONED; never zeroed past the poisoned page, which the kernel may have
- * unmapped).  A block taken from under the background zeroer is waited for
- * (at most the page it is on) and zeroed here.  May sleep.
+ * unmapped), or the task got a fatal signal while zeroing it inline (given
+ * back: a 1 GiB block takes long; the caller sees fatal_signal_pending()).
+ * A block taken from under the background zeroer is waited for (at most the
+ * page it is on) and zeroed here.  May sleep.
  */
 static bool xdax_block_thaw(struct xdax_dev *xd, unsigned long b, enum xdax_core_zero zero)
 {
@@ -104,7 +112,7 @@ static bool xdax_block_thaw(struct xdax_dev *xd, unsigned long b, enum xdax_core
 		return false;
 	}
 	if (zero != XDAX_CORE_ZEROED) {
-		if (!xdax_block_zero(xd, b, NULL)) {
+		if (!xdax_block_zero(xd, b, xdax_zero_killed)) {
 			xdax_block_discard(xd, b, true);
 			return false;
 		}
@@ -190,7 +198,7 @@ void xdax_zero_start(struct xdax_dev *xd)
 {
 	u64 bytes = min_t(u64, (u64)xdax_zero_pool_mb << 20, xd->range.size / 4);
 
-	xd->zero_target = bytes >> XDAX_BLOCK_SHIFT;
+	xd->zero_target = bytes >> xdax_block_shift(xd);
 	WRITE_ONCE(xd->zero_live, true);
 	xdax_zero_kick(xd);
 }
@@ -209,7 +217,7 @@ void xdax_zero_stop(struct xdax_dev *xd)
 /* Point the block at its file offset (->mapping is set once, at registration). */
 static void xdax_block_bind(struct xdax_dev *xd, unsigned long b, unsigned long fblock)
 {
-	xdax_block_folio(xd, b)->index = fblock << XDAX_BLOCK_ORDER;
+	xdax_block_folio(xd, b)->index = fblock << xdax_block_order(xd);
 }
 
 /*
@@ -241,7 +249,7 @@ void xdax_block_dev_init(struct xdax_dev *xd)
 
 /*
  * The block backing file block @fblock, allocating and zeroing one for a
- * hole.  -ENOSPC if no block is free.
+ * hole.  -ENOSPC if no block is free, -EINTR on a fatal signal while zeroing.
  * Context: the caller holds the invalidate_lock (shared) and the fault lock
  * of @fblock, so no other fault allocates for it meanwhile.  May sleep.
  */
@@ -261,12 +269,15 @@ int xdax_block_get(struct xdax_dev *xd, unsigned long fblock, unsigned long *blo
 		if (b == XDAX_CORE_NONE)
 			return -ENOSPC;
 		xdax_zero_kick(xd);
-		if (!xdax_block_thaw(xd, b, zero))
+		if (!xdax_block_thaw(xd, b, zero)) {
+			if (fatal_signal_pending(current))
+				return -EINTR;
 			continue;
+		}
 		xdax_block_bind(xd, b, fblock);
 		err = xdax_core_install(&xd->core, fblock, b);
 		if (!err) {
-			trace_xdax_alloc(xd, b, (u64)fblock << XDAX_BLOCK_SHIFT);
+			trace_xdax_alloc(xd, b, (u64)fblock << xdax_block_shift(xd));
 			*blockp = b;
 			return 0;
 		}
@@ -301,6 +312,13 @@ static int xdax_block_prepare(struct xdax_dev *xd, unsigned long *blocks,
 		}
 		/* A block found referenced or poisoned is out: take another. */
 		while (!xdax_block_thaw(xd, blocks[i], zero[i])) {
+			if (fatal_signal_pending(current)) {
+				while (++i < end) {
+					xdax_zero_wait(xd, blocks[i], zero[i]);
+					xdax_core_unreserve(&xd->core, blocks[i]);
+				}
+				return -EINTR;
+			}
 			blocks[i] = xdax_core_reserve_zero(&xd->core, &zero[i]);
 			if (blocks[i] == XDAX_CORE_NONE) {
 				while (++i < end) {
@@ -364,7 +382,7 @@ int xdax_block_allocate(struct xdax_dev *xd, unsigned long first, unsigned long 
 	int err;
 
 	*allocated = 0;
-	if (((u64)(first + nr) << XDAX_BLOCK_SHIFT) > READ_ONCE(xd->size))
+	if (((u64)(first + nr) << xdax_block_shift(xd)) > READ_ONCE(xd->size))
 		return -EINVAL;
 	holes = xdax_block_holes(xd, first, nr);
 	if (!holes)
@@ -383,7 +401,7 @@ int xdax_block_allocate(struct xdax_dev *xd, unsigned long first, unsigned long 
 		filemap_invalidate_lock(mapping);
 		xdax_block_weed(xd, blocks, &have);
 		holes = xdax_block_holes(xd, first, nr);
-		if (((u64)(first + nr) << XDAX_BLOCK_SHIFT) > xd->size) {
+		if (((u64)(first + nr) << xdax_block_shift(xd)) > xd->size) {
 			err = -EINVAL;		/* a truncate came in between */
 		} else if (holes > have) {	/* a punch, or poison: more to zero */
 			filemap_invalidate_unlock(mapping);
@@ -405,7 +423,7 @@ int xdax_block_allocate(struct xdax_dev *xd, unsigned long first, unsigned long 
 			used = 0;
 		}
 		for (i = 0; i < used; i++)
-			trace_xdax_alloc(xd, blocks[i], (u64)fblocks[i] << XDAX_BLOCK_SHIFT);
+			trace_xdax_alloc(xd, blocks[i], (u64)fblocks[i] << xdax_block_shift(xd));
 		filemap_invalidate_unlock(mapping);
 		break;
 	}

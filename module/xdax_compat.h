@@ -89,6 +89,49 @@ static inline vm_fault_t xdax_insert_pmd(struct vm_fault *vmf, struct folio *fol
 }
 
 /*
+ * 1 GiB blocks (PUD-order folios).  XDAX_CAN_PUD: a fault can map a whole
+ * block with one PUD (the architecture's PUD THP support, and on refcounted
+ * kernels vmf_insert_folio_pud()).  XDAX_CAN_PMD_IN_PUD: a PMD can map 2 MiB
+ * of one: devmap PMDs carry only a pfn, but vmf_insert_folio_pmd() takes
+ * PMD-order folios only (a PMD maps a whole folio there), so refcounted
+ * kernels map the rest of a 1 GiB block with PTEs, like any large folio.
+ */
+#if !defined(CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD)
+#define XDAX_CAN_PUD 0
+#elif XDAX_MAPPING_REFS && !defined(XDAX_HAVE_VMF_INSERT_FOLIO_PUD)
+#define XDAX_CAN_PUD 0
+#else
+#define XDAX_CAN_PUD 1
+#endif
+#define XDAX_CAN_PMD_IN_PUD (!XDAX_MAPPING_REFS)
+
+/* Map 2 MiB of a PUD-order @folio, from page @idx, at vmf->address & PMD_MASK. */
+static inline vm_fault_t xdax_insert_pmd_in_pud(struct vm_fault *vmf, struct folio *folio,
+						unsigned long idx, bool write)
+{
+#if XDAX_CAN_PMD_IN_PUD
+	return vmf_insert_pfn_pmd(vmf, phys_to_pfn_t(PFN_PHYS(folio_pfn(folio) + idx),
+						     PFN_DEV | PFN_MAP), write);
+#else
+	return VM_FAULT_FALLBACK;
+#endif
+}
+
+/* Map the whole PUD-order @folio at vmf->address & PUD_MASK. */
+static inline vm_fault_t xdax_insert_pud(struct vm_fault *vmf, struct folio *folio,
+					 bool write)
+{
+#if !XDAX_CAN_PUD
+	return VM_FAULT_FALLBACK;
+#elif XDAX_MAPPING_REFS
+	return vmf_insert_folio_pud(vmf, folio, write);
+#else
+	return vmf_insert_pfn_pud(vmf, phys_to_pfn_t(PFN_PHYS(folio_pfn(folio)),
+						     PFN_DEV | PFN_MAP), write);
+#endif
+}
+
+/*
  * xdax_huge_fault: the ->huge_fault handler, whether the kernel passes an
  * order or (up to 6.5) an enum page_entry_size; it calls xdax_fault_huge().
  */

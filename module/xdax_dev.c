@@ -202,7 +202,7 @@ int xdax_dev_create(unsigned int id, const struct xdax_range *r, dev_t devt,
 	xd->dev.release = xdax_dev_release;
 	err = dev_set_name(&xd->dev, "xdax%u", id);
 	if (!err)
-		err = xdax_core_init(&xd->core, r->size >> XDAX_BLOCK_SHIFT);
+		err = xdax_core_init(&xd->core, r->size >> xdax_block_shift(xd));
 	if (!err)
 		err = xdax_inode_create(xd, sb);
 	if (!err)
@@ -227,7 +227,7 @@ int xdax_dev_publish(struct xdax_dev *xd)
 	xd->node_live = true;
 	dev_info(&xd->dev, "%llu MiB at [%#llx-%#llx], %lu blocks of %lu KiB, all free; block tables %zu bytes\n",
 		 xd->range.size >> 20, xd->range.start, xd->range.start + xd->range.size - 1,
-		 xdax_nr_blocks(xd), XDAX_BLOCK_SIZE >> 10, xdax_core_table_bytes(&xd->core));
+		 xdax_nr_blocks(xd), xdax_block_size(xd) >> 10, xdax_core_table_bytes(&xd->core));
 	return 0;
 }
 

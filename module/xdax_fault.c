@@ -5,12 +5,15 @@
  * exclusive), then the fault lock of its file block, and decides under it:
  *
  *  - a hole gets one zeroed block, however many threads fault it at once;
- *  - a PMD fault maps the block with a PMD only while the PMD slot holds no
- *    page table (else it falls back to PTEs: the kernel's PMD insert must not
- *    find a page table there);
+ *  - a PMD (PUD) fault maps with a PMD (PUD) only while the slot holds no
+ *    page table (else it falls back to smaller entries: the kernel's huge
+ *    insert must not find a page table there);
  *  - a PTE fault that finds a huge PMD in place returns NOPAGE (the access
  *    is retried through the PMD) instead of asking for a page table under a
- *    huge mapping;
+ *    huge mapping (a PUD in place is the kernel's: pud_trans_unstable());
+ *  - a 1 GiB block maps with a PUD where the VMA covers it and the kernel
+ *    can (XDAX_CAN_PUD), else with PMDs where the kernel can map 2 MiB of a
+ *    PUD-order folio with one (XDAX_CAN_PMD_IN_PUD), else with PTEs;
  *  - a block hit by a memory failure is never mapped: SIGBUS (BUS_MCEERR_AR);
  *  - no free block is SIGBUS, unless an ALLOCATE holds some: then it waits.
  *
@@ -22,6 +25,7 @@
  */
 #include <linux/fs.h>
 #include <linux/hash.h>
+#include <linux/mman.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/pgtable.h>
@@ -108,6 +112,56 @@ static void xdax_fault_around(struct vm_fault *vmf, struct folio *folio, pgoff_t
 }
 
 /*
+ * Whether the page table slot a fault of @order would fill holds a lower
+ * level's table (then a huge entry cannot go there: map with smaller ones),
+ * and, for a PTE fault, whether a huge entry maps the address already.
+ * Context: the block's fault lock held.
+ */
+static vm_fault_t xdax_fault_slot(struct vm_fault *vmf, unsigned int order)
+{
+	pmd_t pmd;
+	pud_t pud;
+
+	if (order == PUD_SHIFT - PAGE_SHIFT) {
+		pud = READ_ONCE(*vmf->pud);
+		return !pud_none(pud) && !pud_leaf(pud) ? VM_FAULT_FALLBACK : 0;
+	}
+	pmd = READ_ONCE(*vmf->pmd);
+	if (order)
+		return !pmd_none(pmd) && !pmd_leaf(pmd) ? VM_FAULT_FALLBACK : 0;
+	return pmd_leaf(pmd) ? VM_FAULT_NOPAGE : 0;	/* mapped already: retry */
+}
+
+/* Map @folio's page @idx at vmf->address with an entry of @order. */
+static vm_fault_t xdax_fault_insert(struct xdax_dev *xd, struct vm_fault *vmf,
+				    unsigned int order, struct folio *folio,
+				    unsigned long idx, bool write)
+{
+	vm_fault_t ret;
+
+	if (!order) {
+		ret = xdax_insert_pte(vmf, folio, idx, write);
+		if (ret == VM_FAULT_NOPAGE) {
+			atomic64_inc(&xd->pte_faults);
+			if (!write && READ_ONCE(xdax_fault_around_on))
+				xdax_fault_around(vmf, folio, vmf->pgoff);
+		}
+	} else if (order == PUD_SHIFT - PAGE_SHIFT) {
+		ret = xdax_insert_pud(vmf, folio, write);
+		if (ret == VM_FAULT_NOPAGE)
+			atomic64_inc(&xd->pud_faults);
+	} else {
+		ret = order == xdax_block_order(xd) ? xdax_insert_pmd(vmf, folio, write) :
+		      xdax_insert_pmd_in_pud(vmf, folio, idx, write);
+		if (ret == VM_FAULT_NOPAGE)
+			atomic64_inc(&xd->pmd_faults);
+	}
+	return ret;
+}
+
+/*
+ * A fault of @order: 0 (PTE), PMD order or PUD order.  A huge entry maps an
+ * aligned stretch of (at most) one block, and only where the VMA covers it.
  * Context: ->fault / ->huge_fault, mmap_lock or the VMA lock held (read).
  * Takes the invalidate_lock (shared) and the fault lock of the file block.
  */
@@ -117,25 +171,25 @@ static vm_fault_t xdax_fault_order(struct vm_fault *vmf, unsigned int order)
 	struct xdax_dev *xd = vma->vm_private_data;
 	struct address_space *mapping = xdax_mapping(xd);
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
-	unsigned long block, fblock, addr;
+	unsigned long block, fblock, addr, size = PAGE_SIZE << order;
 	struct folio *folio;
 	vm_fault_t ret;
 	pgoff_t pgoff;
-	pmd_t pmd;
 	int err;
 
 	pgoff = vmf->pgoff;
+	addr = vmf->address & PAGE_MASK;
 	if (order) {
-		/* Only whole, aligned blocks inside the VMA map with a PMD. */
-		addr = vmf->address & PMD_MASK;
-		if (order != XDAX_BLOCK_ORDER ||
-		    addr < vma->vm_start || addr + PMD_SIZE > vma->vm_end)
+		/* Only aligned stretches inside the VMA map with a huge entry. */
+		addr = vmf->address & ~(size - 1);
+		if (order > xdax_block_order(xd) ||
+		    addr < vma->vm_start || addr + size > vma->vm_end)
 			return VM_FAULT_FALLBACK;
 		pgoff = linear_page_index(vma, addr);
-		if (pgoff & (XDAX_BLOCK_PAGES - 1))
+		if (pgoff & ((1UL << order) - 1))
 			return VM_FAULT_FALLBACK;
 	}
-	fblock = pgoff >> XDAX_BLOCK_ORDER;
+	fblock = pgoff >> xdax_block_order(xd);
 
 	filemap_invalidate_lock_shared(mapping);
 	if (pgoff >= READ_ONCE(xd->size) >> PAGE_SHIFT) {
@@ -143,15 +197,9 @@ static vm_fault_t xdax_fault_order(struct vm_fault *vmf, unsigned int order)
 		goto out;
 	}
 	xdax_fault_lock(xd, fblock);
-	pmd = READ_ONCE(*vmf->pmd);
-	if (order && !pmd_none(pmd) && !pmd_leaf(pmd)) {
-		ret = VM_FAULT_FALLBACK;	/* a page table is there: map with PTEs */
+	ret = xdax_fault_slot(vmf, order);
+	if (ret)
 		goto out_unlock;
-	}
-	if (!order && pmd_leaf(pmd)) {
-		ret = VM_FAULT_NOPAGE;		/* a PMD maps it already: retry */
-		goto out_unlock;
-	}
 	err = xdax_block_get(xd, fblock, &block);
 	if (err == -ENOSPC && atomic_read(&xd->allocating)) {
 		/*
@@ -164,6 +212,10 @@ static vm_fault_t xdax_fault_order(struct vm_fault *vmf, unsigned int order)
 		wait_event_killable(xd->alloc_wq, !atomic_read(&xd->allocating));
 		return VM_FAULT_NOPAGE;
 	}
+	if (err == -EINTR) {
+		ret = VM_FAULT_NOPAGE;	/* killed while zeroing: nothing mapped */
+		goto out_unlock;
+	}
 	if (err) {
 		ret = err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
 		goto out_unlock;
@@ -174,22 +226,10 @@ static vm_fault_t xdax_fault_order(struct vm_fault *vmf, unsigned int order)
 		goto out_unlock;
 	}
 	folio = xdax_block_folio(xd, block);
-	if (order) {
-		ret = xdax_insert_pmd(vmf, folio, write);
-		if (ret == VM_FAULT_NOPAGE)
-			atomic64_inc(&xd->pmd_faults);
-	} else {
-		ret = xdax_insert_pte(vmf, folio, pgoff & (XDAX_BLOCK_PAGES - 1), write);
-		if (ret == VM_FAULT_NOPAGE) {
-			atomic64_inc(&xd->pte_faults);
-			if (!write && READ_ONCE(xdax_fault_around_on))
-				xdax_fault_around(vmf, folio, pgoff);
-		}
-	}
+	ret = xdax_fault_insert(xd, vmf, order, folio, pgoff & (xdax_block_pages(xd) - 1),
+				write);
 	if (ret == VM_FAULT_NOPAGE)
-		trace_xdax_insert(xd, block, (u64)pgoff << PAGE_SHIFT,
-				  order ? vmf->address & PMD_MASK : vmf->address & PAGE_MASK,
-				  order, write);
+		trace_xdax_insert(xd, block, (u64)pgoff << PAGE_SHIFT, addr, order, write);
 out_unlock:
 	xdax_fault_unlock(xd, fblock);
 out:
@@ -202,10 +242,22 @@ static vm_fault_t xdax_fault(struct vm_fault *vmf)
 	return xdax_fault_order(vmf, 0);
 }
 
-/* ->huge_fault, through xdax_huge_fault() in xdax_compat.h. */
+/*
+ * ->huge_fault, through xdax_huge_fault() in xdax_compat.h: a PMD for a
+ * 2 MiB block (or, where the kernel can, 2 MiB of a 1 GiB block), a PUD for
+ * a 1 GiB block where the kernel can map one.
+ */
 vm_fault_t xdax_fault_huge(struct vm_fault *vmf, unsigned int order)
 {
-	return order == XDAX_BLOCK_ORDER ? xdax_fault_order(vmf, order) : VM_FAULT_FALLBACK;
+	struct xdax_dev *xd = vmf->vma->vm_private_data;
+	unsigned int border = xdax_block_order(xd);
+
+	if (order == PMD_SHIFT - PAGE_SHIFT &&
+	    (border == order || (border == PUD_SHIFT - PAGE_SHIFT && XDAX_CAN_PMD_IN_PUD)))
+		return xdax_fault_order(vmf, order);
+	if (order == PUD_SHIFT - PAGE_SHIFT && border == order && XDAX_CAN_PUD)
+		return xdax_fault_order(vmf, order);
+	return VM_FAULT_FALLBACK;
 }
 
 /*
@@ -258,9 +310,24 @@ int xdax_mmap(struct file *file, struct vm_area_struct *vma)
 	return 0;
 }
 
+/*
+ * Addresses that PMDs can map: thp_get_unmapped_area().  For a device of
+ * 1 GiB blocks, a mapping of at least 1 GiB with no address asked for gets
+ * one congruent to its file offset modulo 1 GiB, so PUDs can map it (found
+ * by asking for 1 GiB more, as device-dax does).
+ */
 unsigned long xdax_get_unmapped_area(struct file *file, unsigned long addr,
 				     unsigned long len, unsigned long pgoff,
 				     unsigned long flags)
 {
+	struct xdax_file *xf = file->private_data;
+	unsigned long a, off = pgoff << PAGE_SHIFT;
+
+	if (xdax_block_shift(xf->xd) == XDAX_BLOCK_SHIFT_1G && !addr &&
+	    !(flags & MAP_FIXED) && len >= PUD_SIZE && len + PUD_SIZE > len) {
+		a = thp_get_unmapped_area(file, 0, len + PUD_SIZE, pgoff, flags);
+		if (!IS_ERR_VALUE(a))
+			return a + ((off - a) & (PUD_SIZE - 1));
+	}
 	return thp_get_unmapped_area(file, addr, len, pgoff, flags);
 }

@@ -60,7 +60,7 @@ static long xdax_ioctl_info(struct xdax_dev *xd, void __user *uarg)
 		return -EINVAL;
 	a.size = sizeof(a);
 	a.capacity = xd->range.size;
-	a.align = XDAX_BLOCK_SIZE;
+	a.align = xdax_block_size(xd);
 	/* A physical address, like sysfs resource (0400): root only. */
 	a.phys_start = capable(CAP_SYS_ADMIN) ? xd->range.start : 0;
 	a.id = xd->id;
@@ -146,8 +146,8 @@ static long xdax_ioctl_allocate(struct xdax_dev *xd, void __user *uarg)
 	err = xdax_range_check(xd, a.offset, a.length);
 	if (err)
 		return err;
-	err = xdax_block_allocate(xd, a.offset >> XDAX_BLOCK_SHIFT,
-				  a.length >> XDAX_BLOCK_SHIFT, &n);
+	err = xdax_block_allocate(xd, a.offset >> xdax_block_shift(xd),
+				  a.length >> xdax_block_shift(xd), &n);
 	if (err)
 		return err;
 	a.allocated = n;
@@ -279,7 +279,7 @@ static long xdax_ioctl_query(struct xdax_dev *xd, void __user *uarg)
 			return -EINVAL;
 		if (a.offset >= xd->range.size)
 			return -EFBIG;
-		b = xdax_core_lookup(&xd->core, a.offset >> XDAX_BLOCK_SHIFT);
+		b = xdax_core_lookup(&xd->core, a.offset >> xdax_block_shift(xd));
 	}
 	xdax_query(xd, b, &k);
 	if (k.block == XDAX_CORE_NONE) {

@@ -453,13 +453,27 @@ struct parse_case {
 	enum xdax_parse_err err;
 	unsigned int nr;
 	u64 start0, size0;
+	unsigned int shift0;	/* range 0's block shift */
 };
 
 static const struct parse_case parse_cases[] = {
-	{ "512M@0x40000000", XDAX_PARSE_OK, 1, 0x40000000, SZ_512M },
-	{ "2M@4G,4M@0x200000000", XDAX_PARSE_OK, 2, SZ_4G, SZ_2M },
-	{ "1G@1G", XDAX_PARSE_OK, 1, SZ_1G, SZ_1G },
-	{ "2097152@2097152", XDAX_PARSE_OK, 1, SZ_2M, SZ_2M },
+	{ "512M@0x40000000", XDAX_PARSE_OK, 1, 0x40000000, SZ_512M, PMD_SHIFT },
+	{ "2M@4G,4M@0x200000000", XDAX_PARSE_OK, 2, SZ_4G, SZ_2M, PMD_SHIFT },
+	{ "1G@1G", XDAX_PARSE_OK, 1, SZ_1G, SZ_1G, PMD_SHIFT },
+	{ "2097152@2097152", XDAX_PARSE_OK, 1, SZ_2M, SZ_2M, PMD_SHIFT },
+	{ "2G@4G:1G", XDAX_PARSE_OK, 1, SZ_4G, SZ_2G, PUD_SHIFT },
+	{ "2G@4G:1g,512M@1G:2M", XDAX_PARSE_OK, 2, SZ_4G, SZ_2G, PUD_SHIFT },
+	{ "512M@1G:2M,2G@4G:1G", XDAX_PARSE_OK, 2, SZ_1G, SZ_512M, PMD_SHIFT },
+	{ "1G@0x40000000:0x40000000", XDAX_PARSE_OK, 1, SZ_1G, SZ_1G, PUD_SHIFT },
+	{ "2G@4G:4K", XDAX_PARSE_ALIGN },
+	{ "2G@4G:4M", XDAX_PARSE_ALIGN },
+	{ "2G@4G:", XDAX_PARSE_SYNTAX },
+	{ "2G@4G:1G:1G", XDAX_PARSE_SYNTAX },
+	{ "2G@4G:x", XDAX_PARSE_SYNTAX },
+	{ "512M@4G:1G", XDAX_PARSE_UNALIGNED },
+	{ "2G@0x100200000:1G", XDAX_PARSE_UNALIGNED },
+	{ "1536M@4G:1G", XDAX_PARSE_UNALIGNED },
+	{ "0@4G:1G", XDAX_PARSE_ZERO },
 	{ "", XDAX_PARSE_EMPTY },
 	{ "512M", XDAX_PARSE_SYNTAX },
 	{ "512M@", XDAX_PARSE_SYNTAX },
@@ -495,6 +509,7 @@ static void test_parse(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, res.nr, p->nr);
 	KUNIT_EXPECT_EQ(test, res.range[0].start, p->start0);
 	KUNIT_EXPECT_EQ(test, res.range[0].size, p->size0);
+	KUNIT_EXPECT_EQ(test, res.range[0].shift, p->shift0);
 }
 
 static void test_parse_null(struct kunit *test)

@@ -29,7 +29,7 @@
 static char *ranges;
 module_param(ranges, charp, 0400);
 MODULE_PARM_DESC(ranges,
-		 "reserved physical ranges, SIZE@START[,SIZE@START...] (K/M/G/T suffixes, 2 MiB aligned), e.g. 512M@4G");
+		 "reserved physical ranges, SIZE@START[:ALIGN][,SIZE@START...] (K/M/G/T suffixes; ALIGN, the block size, 2M (default) or 1G; START and SIZE multiples of it), e.g. 512M@4G or 2G@4G:1G");
 
 unsigned int xdax_zero_pool_mb = 1024;
 module_param_named(zero_pool_mb, xdax_zero_pool_mb, uint, 0444);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Parsing of the ranges= module parameter: "SIZE@START[,SIZE@START...]" with
- * the K/M/G/T suffixes of the memmap= kernel parameter.  Pure logic with no
+ * Parsing of the ranges= module parameter: "SIZE@START[:ALIGN][,...]" with
+ * the K/M/G/T suffixes of the memmap= kernel parameter.  ALIGN, the range's
+ * block size like device-dax's align, is 2M (the default) or 1G.  Pure logic with no
  * side effects, so that a KUnit suite can drive it directly.
  */
 #include <linux/kernel.h>
@@ -74,7 +75,7 @@ static bool xdax_ranges_overlap(const struct xdax_range *a,
 
 enum xdax_parse_err xdax_parse_ranges(const char *s, struct xdax_parse_result *res)
 {
-	u64 limit = 1ULL << MAX_PHYSMEM_BITS;
+	u64 limit = 1ULL << MAX_PHYSMEM_BITS, align;
 	struct xdax_range *r;
 	unsigned int i, j;
 
@@ -90,12 +91,24 @@ enum xdax_parse_err xdax_parse_ranges(const char *s, struct xdax_parse_result *r
 		res->bad = res->nr;
 		r = &res->range[res->nr];
 		if (!xdax_parse_num(&s, &r->size) || *s++ != '@' ||
-		    !xdax_parse_num(&s, &r->start) || (*s && *s != ','))
+		    !xdax_parse_num(&s, &r->start))
+			return XDAX_PARSE_SYNTAX;
+		r->shift = XDAX_BLOCK_SHIFT_2M;
+		if (*s == ':') {
+			s++;
+			if (!xdax_parse_num(&s, &align))
+				return XDAX_PARSE_SYNTAX;
+			if (align == BIT_ULL(XDAX_BLOCK_SHIFT_1G))
+				r->shift = XDAX_BLOCK_SHIFT_1G;
+			else if (align != BIT_ULL(XDAX_BLOCK_SHIFT_2M))
+				return XDAX_PARSE_ALIGN;
+		}
+		if (*s && *s != ',')
 			return XDAX_PARSE_SYNTAX;
 		if (!r->size)
 			return XDAX_PARSE_ZERO;
-		if (!IS_ALIGNED(r->start, XDAX_BLOCK_SIZE) ||
-		    !IS_ALIGNED(r->size, XDAX_BLOCK_SIZE))
+		if (!IS_ALIGNED(r->start, BIT_ULL(r->shift)) ||
+		    !IS_ALIGNED(r->size, BIT_ULL(r->shift)))
 			return XDAX_PARSE_UNALIGNED;
 		if (r->size > limit || r->start > limit - r->size)
 			return XDAX_PARSE_OVERFLOW;
@@ -127,13 +140,15 @@ const char *xdax_parse_strerror(enum xdax_parse_err err)
 	case XDAX_PARSE_OK:
 		return "ok";
 	case XDAX_PARSE_EMPTY:
-		return "no range given (load with ranges=SIZE@START[,SIZE@START...])";
+		return "no range given (load with ranges=SIZE@START[:ALIGN][,SIZE@START...])";
 	case XDAX_PARSE_SYNTAX:
-		return "cannot parse: expected SIZE@START, e.g. 256M@4G or 0x10000000@0x100000000";
+		return "cannot parse: expected SIZE@START[:ALIGN], e.g. 256M@4G or 2G@4G:1G";
+	case XDAX_PARSE_ALIGN:
+		return "align must be 2M (the default) or 1G";
 	case XDAX_PARSE_ZERO:
 		return "size is 0";
 	case XDAX_PARSE_UNALIGNED:
-		return "start and size must be multiples of 2 MiB";
+		return "start and size must be multiples of 2 MiB (of 1 GiB with :1G)";
 	case XDAX_PARSE_OVERFLOW:
 		return "range extends past the end of the physical address space";
 	case XDAX_PARSE_TOO_MANY:

@@ -42,8 +42,8 @@ void xdax_pgmap_free(struct page *page)
 	struct xdax_dev *xd = xdax_pgmap_dev(xdax_page_pgmap(page));
 
 	atomic64_inc(&xd->pgmap_free_calls);
-	trace_xdax_anomaly(xd, (page_to_pfn(page) - PHYS_PFN(xd->range.start)) >> XDAX_BLOCK_ORDER,
-			   "kernel page_free");
+	trace_xdax_anomaly(xd, (page_to_pfn(page) - PHYS_PFN(xd->range.start)) >>
+			   xdax_block_order(xd), "kernel page_free");
 	pr_err_ratelimited("%s: anomaly: kernel freed pfn %#lx behind xdax's back\n",
 			   dev_name(&xd->dev), page_to_pfn(page));
 }
@@ -70,9 +70,9 @@ static unsigned long xdax_poison_block(struct xdax_dev *xd, unsigned long b)
 	if (st == XDAX_CORE_IN_USE) {
 		/* A fault past its poison check holds this lock: wait it out. */
 		xdax_fault_lock(xd, fblock);
-		trace_xdax_zap(xd, (u64)fblock << XDAX_BLOCK_SHIFT, XDAX_BLOCK_SIZE);
-		unmap_mapping_pages(mapping, (pgoff_t)fblock << XDAX_BLOCK_ORDER,
-				    XDAX_BLOCK_PAGES, false);
+		trace_xdax_zap(xd, (u64)fblock << xdax_block_shift(xd), xdax_block_size(xd));
+		unmap_mapping_pages(mapping, (pgoff_t)fblock << xdax_block_order(xd),
+				    xdax_block_pages(xd), false);
 		xdax_fault_unlock(xd, fblock);
 	}
 	filemap_invalidate_unlock_shared(mapping);
@@ -104,7 +104,7 @@ static int __maybe_unused xdax_memory_failure(struct dev_pagemap *pgmap, unsigne
 	atomic64_inc(&xd->memory_failures);
 	for (p = max(pfn, lo); p < pfn + nr_pages && p < hi; p++) {
 		SetPageHWPoison(pfn_to_page(p));
-		b = (p - lo) >> XDAX_BLOCK_ORDER;
+		b = (p - lo) >> xdax_block_order(xd);
 		if (b != last)
 			n += xdax_poison_block(xd, b);
 		last = b;
@@ -252,10 +252,10 @@ static int xdax_freeze_all(struct xdax_dev *xd)
 	struct folio *folio = xdax_block_folio(xd, 0);
 	int count = folio_ref_count(folio);
 
-	if (count != 1 || folio_order(folio) != XDAX_BLOCK_ORDER) {
+	if (count != 1 || folio_order(folio) != xdax_block_order(xd)) {
 		pr_err("%s: kernel initialised pfn %#lx with refcount %d, order %u; xdax needs refcount 1, order %u\n",
 		       dev_name(&xd->dev), folio_pfn(folio), count,
-		       folio_order(folio), XDAX_BLOCK_ORDER);
+		       folio_order(folio), xdax_block_order(xd));
 		return -EOPNOTSUPP;
 	}
 	for (b = 0; b < nr; b++) {
@@ -344,7 +344,7 @@ int xdax_pgmap_setup(struct xdax_dev *xd)
 	xd->pgmap.range.start = r->start;
 	xd->pgmap.range.end = r->start + r->size - 1;
 	xd->pgmap.nr_range = 1;
-	xd->pgmap.vmemmap_shift = XDAX_BLOCK_ORDER;
+	xd->pgmap.vmemmap_shift = xdax_block_order(xd);
 	xd->pgmap.ops = &xdax_pgmap_ops;
 	addr = memremap_pages(&xd->pgmap, xdax_pgmap_node(xd));
 	if (IS_ERR(addr)) {

@@ -85,7 +85,7 @@ static long xdax_pin_blocks(struct xdax_dev *xd, struct page **pages, unsigned l
 			blocks = -EINVAL;
 			break;
 		}
-		blocks += !__test_and_set_bit((pfn - lo) >> XDAX_BLOCK_ORDER, seen);
+		blocks += !__test_and_set_bit((pfn - lo) >> xdax_block_order(xd), seen);
 	}
 	kvfree(seen);
 	return blocks;
@@ -119,7 +119,7 @@ int xdax_pin(struct xdax_file *xf, unsigned long addr, unsigned long len, bool w
 	if (err)
 		return err;
 
-	charged = round_up(len >> PAGE_SHIFT, XDAX_BLOCK_PAGES);
+	charged = round_up(len >> PAGE_SHIFT, xdax_block_pages(xd));
 	err = account_locked_vm(mm, charged, true);
 	if (err)
 		return err;
@@ -143,7 +143,7 @@ int xdax_pin(struct xdax_file *xf, unsigned long addr, unsigned long len, bool w
 		goto err_free;
 	}
 	blocks = xdax_pin_blocks(xd, p->pages, p->nr);
-	want = blocks > 0 ? blocks * XDAX_BLOCK_PAGES : 0;
+	want = blocks > 0 ? blocks * xdax_block_pages(xd) : 0;
 	err = blocks < 0 ? blocks :
 	      want > charged ? account_locked_vm(mm, want - charged, true) : 0;
 	if (err) {
@@ -219,7 +219,7 @@ static void xdax_pin_show_one(struct seq_file *m, struct xdax_dev *xd,
 	for (i = 0; i <= p->nr; i++) {
 		if (!(i & 4095))
 			cond_resched();
-		b = i < p->nr ? (page_to_pfn(p->pages[i]) - lo) >> XDAX_BLOCK_ORDER : ULONG_MAX;
+		b = i < p->nr ? (page_to_pfn(p->pages[i]) - lo) >> xdax_block_order(xd) : ULONG_MAX;
 		if (first != ULONG_MAX && (b == last || b == last + 1)) {
 			last = b;
 			continue;

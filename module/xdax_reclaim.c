@@ -387,7 +387,7 @@ static void xdax_trace_detach(struct xdax_dev *xd, const struct xdax_core_batch 
 		return;
 	for (i = 0; i < batch->own; i++) {
 		b = batch->block[i];
-		trace_xdax_detach(xd, b, (u64)READ_ONCE(xd->core.owner[b]) << XDAX_BLOCK_SHIFT);
+		trace_xdax_detach(xd, b, (u64)READ_ONCE(xd->core.owner[b]) << xdax_block_shift(xd));
 	}
 }
 
@@ -417,11 +417,11 @@ static int xdax_remove(struct xdax_dev *xd, unsigned long first, unsigned long l
 	}
 	detach = new_size == U64_MAX || new_size < xd->size;
 	if (detach) {
-		trace_xdax_zap(xd, (u64)first << XDAX_BLOCK_SHIFT, last == ULONG_MAX ? 0 :
-			       (u64)(last - first + 1) << XDAX_BLOCK_SHIFT);
-		unmap_mapping_pages(mapping, (pgoff_t)first << XDAX_BLOCK_ORDER,
+		trace_xdax_zap(xd, (u64)first << xdax_block_shift(xd), last == ULONG_MAX ? 0 :
+			       (u64)(last - first + 1) << xdax_block_shift(xd));
+		unmap_mapping_pages(mapping, (pgoff_t)first << xdax_block_order(xd),
 				    last == ULONG_MAX ? 0 :
-				    (pgoff_t)(last - first + 1) << XDAX_BLOCK_ORDER, false);
+				    (pgoff_t)(last - first + 1) << xdax_block_order(xd), false);
 	}
 	err = xdax_core_detach(&xd->core, first, last, detach, &batch);
 	if (!err)
@@ -439,21 +439,21 @@ static int xdax_remove(struct xdax_dev *xd, unsigned long first, unsigned long l
 /* XDAX_IOC_SET_SIZE: truncate or grow.  Context: process context. */
 int xdax_set_size(struct xdax_dev *xd, u64 new_size, struct xdax_wait *w)
 {
-	if (!IS_ALIGNED(new_size, XDAX_BLOCK_SIZE))
+	if (!IS_ALIGNED(new_size, xdax_block_size(xd)))
 		return -EINVAL;
 	if (new_size > xd->range.size)
 		return -EFBIG;
-	return xdax_remove(xd, new_size >> XDAX_BLOCK_SHIFT, ULONG_MAX, new_size, w);
+	return xdax_remove(xd, new_size >> xdax_block_shift(xd), ULONG_MAX, new_size, w);
 }
 
 /* XDAX_IOC_PUNCH: remove [offset, offset + len).  Context: process context. */
 int xdax_punch(struct xdax_dev *xd, u64 offset, u64 len, struct xdax_wait *w)
 {
-	unsigned long first = offset >> XDAX_BLOCK_SHIFT;
+	unsigned long first = offset >> xdax_block_shift(xd);
 	int err;
 
 	err = xdax_range_check(xd, offset, len);
 	if (err)
 		return err;
-	return xdax_remove(xd, first, first + (len >> XDAX_BLOCK_SHIFT) - 1, U64_MAX, w);
+	return xdax_remove(xd, first, first + (len >> xdax_block_shift(xd)) - 1, U64_MAX, w);
 }

@@ -26,7 +26,7 @@ static DEVICE_ATTR_RO(size);
 
 static ssize_t align_show(struct device *dev, struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%lu\n", XDAX_BLOCK_SIZE);
+	return sysfs_emit(buf, "%lu\n", xdax_block_size(to_xdax_dev(dev)));
 }
 static DEVICE_ATTR_RO(align);
 
@@ -125,6 +125,7 @@ static struct xdax_stat_attr xdax_stat_attrs[] = {
 	XDAX_STAT(anomalies, anomalies),
 	XDAX_STAT(pte_faults, pte_faults),
 	XDAX_STAT(pmd_faults, pmd_faults),
+	XDAX_STAT(pud_faults, pud_faults),	/* sysfs only: XDAX_IOC_STATS keeps its size */
 	XDAX_STAT(reclaim_events, reclaim_events),
 	XDAX_STAT(pinned_pages, pinned_pages),
 	XDAX_STAT(zeroed, zeroed),

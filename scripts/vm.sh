@@ -11,15 +11,18 @@
 # TCG by default: KVM does not work on the machines this project is tested on.  Users with
 # working KVM opt in with XDAX_KVM=1.
 
-# Guest physical layout (2 GiB of RAM, -m 2G):
+# Guest physical layout (5 GiB of RAM, -m 5G: QEMU's pc machine puts [0, 3 GiB) below the
+# PCI hole and the rest at [4 GiB, 6 GiB); QEMU allocates guest memory lazily):
 #   [1 GiB, 1.5 GiB)     memmap=512M$1G    reserved, for xdax
 #   [1.5 GiB, 1.75 GiB)  memmap=256M!1536M legacy pmem, for the reference device-dax
+#   [4 GiB, 6 GiB)       memmap=2G$4G      reserved, for xdax's 1 GiB blocks (t57:
+#                                          xdaxtest.huge_start / huge_size)
 # and two reservations that are not memory, which xdax-check-range must refuse (t32):
 #   [12 GiB, +64 MiB)    memmap=64M$12G    a hole: no RAM there (t30 uses 8 GiB as an
 #                                          unreserved hole, so this one sits higher)
 #   [0xfee00000, +2 MiB) memmap=2M$0xfee00000  the local APIC's registers and the firmware-
 #                                          reserved 0xfeffc000-0xfeffffff
-XDAX_VM_MEM=${XDAX_VM_MEM:-2G}
+XDAX_VM_MEM=${XDAX_VM_MEM:-5G}
 # vCPUs: 4 for one kernel of each mapping era (6.12 devmap, 7.2 refcounted), where the races
 # get more interleavings (4 vCPU threads on 2 host cores are preempted mid-path); 2 for the
 # rest, the debug kernel (5x slower) included.  XDAX_VM_SMP overrides it for every kernel.
@@ -29,9 +32,10 @@ vm_smp() {
 	*) echo "$XDAX_VM_SMP" ;;
 	esac
 }
-# NUMA nodes: 7.3 always boots with two (QEMU -numa, one memory backend each, RAM and vCPUs
-# split evenly: node 0 [0, 1 GiB), node 1 [1 GiB, 2 GiB), so the reserved range and the legacy
-# pmem lie on node 1), for the NUMA test (t56) without a boot of its own; the rest with one.
+# NUMA nodes: 7.3 always boots with two (QEMU -numa, one memory backend each, vCPUs split
+# evenly, RAM too but at most 1 GiB on each node but the last: node 0 [0, 1 GiB), node 1
+# [1 GiB, 3 GiB) and [4 GiB, 6 GiB), so the reserved ranges and the legacy pmem lie on node 1),
+# for the NUMA test (t56) without a boot of its own; the rest with one.
 # XDAX_VM_NUMA overrides it for every kernel.
 vm_numa() {
 	case ${XDAX_VM_NUMA:-} in
@@ -54,11 +58,13 @@ vm_smp_topology() {
 
 # vm_numa_args NODES SMP: QEMU's -object/-numa arguments for NODES nodes (none for one).
 vm_numa_args() {
-	local n=$1 smp=$2 i mb lo hi
+	local n=$1 smp=$2 i mb lo hi total
 	((n > 1)) || return 0
 	((smp >= n)) || die "XDAX_VM_NUMA=$n needs at least $n vCPUs (have $smp)"
-	mb=$(($(numfmt --from=iec "$XDAX_VM_MEM") / n >> 20))
+	total=$(($(numfmt --from=iec "$XDAX_VM_MEM") >> 20))
+	mb=$((total / n > 1024 ? 1024 : total / n))
 	for ((i = 0; i < n; i++)); do
+		((i < n - 1)) || mb=$((total - (n - 1) * mb))
 		lo=$((i * smp / n)) hi=$(((i + 1) * smp / n - 1))
 		echo "-object memory-backend-ram,id=xdaxmem$i,size=${mb}M"
 		echo "-numa node,nodeid=$i,memdev=xdaxmem$i,cpus=$lo$( ((hi > lo)) && echo "-$hi")"
@@ -73,6 +79,8 @@ XDAX_HOLE_START=0x300000000
 XDAX_HOLE_SIZE=64M
 XDAX_MMIO_START=0xfee00000
 XDAX_MMIO_SIZE=2M
+XDAX_HUGE_START=0x100000000
+XDAX_HUGE_SIZE=2G
 
 # Any of these on the console fails the run, whatever the tests said.
 XDAX_SPLAT_RE='BUG:|WARNING:|KASAN:|UBSAN:|Call Trace|kernel BUG at|Oops|general protection fault|Kernel panic|DEBUG_LOCKS_WARN_ON|possible (circular|recursive) locking|inconsistent lock state|lockdep is turned off|INFO: task .* blocked for more than|soft lockup|hard LOCKUP|RCU stall|rcu_sched self-detected stall'
@@ -90,8 +98,12 @@ vm_run() {
 	local append="console=ttyS0,115200 panic=-1 panic_on_warn=1 oops=panic"
 	append+=" hung_task_panic=1 sysctl.kernel.hung_task_timeout_secs=60 softlockup_panic=1"
 	append+=" memmap=${XDAX_RANGE_SIZE}\$${XDAX_RANGE_START} memmap=${XDAX_PMEM_SIZE}!${XDAX_PMEM_START}"
+	# Before the hole and the MMIO page: the decompressor's KASLR avoids only the first four
+	# memmap= reservations when it places the kernel, and the fifth is no RAM anyway.
+	append+=" memmap=${XDAX_HUGE_SIZE}\$${XDAX_HUGE_START}"
 	append+=" memmap=${XDAX_HOLE_SIZE}\$${XDAX_HOLE_START} memmap=${XDAX_MMIO_SIZE}\$${XDAX_MMIO_START}"
 	append+=" xdaxtest.hole=${XDAX_HOLE_SIZE}@${XDAX_HOLE_START} xdaxtest.mmio=${XDAX_MMIO_SIZE}@${XDAX_MMIO_START}"
+	append+=" xdaxtest.huge_start=${XDAX_HUGE_START} xdaxtest.huge_size=${XDAX_HUGE_SIZE}"
 	# Test markers go through /dev/kmsg: no rate limit on them, and room for a soak's log.
 	append+=" printk.devkmsg=on log_buf_len=4M"
 	append+=" mitigations=off rdinit=/init xdaxtest.kernel=$name $*"
