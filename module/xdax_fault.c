@@ -74,6 +74,10 @@ void xdax_fault_init(struct xdax_dev *xd)
  * Context: ->fault, with the invalidate_lock (shared) and the block's fault
  * lock held, as for the faulting page itself: truncate, punch and memory
  * failure zap under the same locks, so they see every PTE this installs.
+ * In a VMA whose addresses are not 2 MiB-congruent to its file offsets a
+ * block spans two PMD slots; neither can hold a huge PMD: a PMD maps only
+ * where the VMA covers the slot with a block-aligned offset, which such a
+ * VMA never does, and no other VMA shares a slot this one partly covers.
  */
 static void xdax_fault_around(struct vm_fault *vmf, struct folio *folio, pgoff_t pgoff)
 {
@@ -99,13 +103,6 @@ static void xdax_fault_around(struct vm_fault *vmf, struct folio *folio, pgoff_t
 		addr = vma->vm_start + ((p - vma->vm_pgoff) << PAGE_SHIFT);
 		if (addr >= vma->vm_end)
 			break;
-		/*
-		 * Only under the faulting PMD, whose slot the fault checked holds
-		 * a page table (a VMA not 2 MiB-congruent spreads a block over
-		 * two slots; 6.1 inserts without a huge-PMD check).
-		 */
-		if ((addr ^ vmf->address) & PMD_MASK)
-			continue;
 		if (xdax_insert_pte_at(vma, addr, folio, p - folio->index) != VM_FAULT_NOPAGE)
 			break;
 	}

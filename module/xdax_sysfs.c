@@ -125,7 +125,6 @@ static struct xdax_stat_attr xdax_stat_attrs[] = {
 	XDAX_STAT(anomalies, anomalies),
 	XDAX_STAT(pte_faults, pte_faults),
 	XDAX_STAT(pmd_faults, pmd_faults),
-	XDAX_STAT(pud_faults, pud_faults),	/* sysfs only: XDAX_IOC_STATS keeps its size */
 	XDAX_STAT(reclaim_events, reclaim_events),
 	XDAX_STAT(pinned_pages, pinned_pages),
 	XDAX_STAT(zeroed, zeroed),
@@ -134,6 +133,7 @@ static struct xdax_stat_attr xdax_stat_attrs[] = {
 
 /* perf/<field>: counters of the fast paths, sysfs only (not in XDAX_IOC_STATS). */
 static struct xdax_stat_attr xdax_perf_attrs[] = {
+	XDAX_STAT(pud_faults, pud_faults),
 	XDAX_STAT(zeroed_free, zeroed_free),
 	XDAX_STAT(zeroed_inline, zeroed_inline),
 	XDAX_STAT(zeroed_background, zeroed_background),

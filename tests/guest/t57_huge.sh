@@ -64,8 +64,8 @@ if load ranges="$RANGES"; then
 	ok "huge: load ranges=$RANGES"
 	check "huge: /dev/xdax0 keeps 2 MiB blocks" xdax_dev_ok 0 "$R_START" "$R_SIZE"
 	sys=/sys/class/xdax/xdax1
-	check "huge: /dev/xdax1 has sysfs align 1073741824, size $HS, stats/pud_faults 0" \
-		[ "$(cat $sys/align) $(cat $sys/size) $(cat $sys/stats/pud_faults)" = "1073741824 $HS 0" ]
+	check "huge: /dev/xdax1 has sysfs align 1073741824, size $HS, perf/pud_faults 0" \
+		[ "$(cat $sys/align) $(cat $sys/size) $(cat $sys/perf/pud_faults)" = "1073741824 $HS 0" ]
 	case_point xdax_huge /dev/xdax1 align \
 		"huge align: XDAX_IOC_INFO and sysfs say 1 GiB, total = size / 1 GiB, 2 MiB punch and size refused"
 	case_point xdax_huge /dev/xdax1 pud \
@@ -76,7 +76,7 @@ if load ranges="$RANGES"; then
 		"huge pin: pins through the PUD and PTE views; NOWAIT punch/truncate leave the block awaiting, UNPIN frees it with an event"
 	case_point xdax_huge /dev/xdax1 race \
 		"huge race: two processes x PUD/PMD/PTE views vs punch and truncate: only current data or zeros"
-	diag "huge: pud_faults $(cat $sys/stats/pud_faults) pmd_faults $(cat $sys/stats/pmd_faults) pte_faults $(cat $sys/stats/pte_faults) zeroed $(cat $sys/stats/zeroed)"
+	diag "huge: pud_faults $(cat $sys/perf/pud_faults) pmd_faults $(cat $sys/stats/pmd_faults) pte_faults $(cat $sys/stats/pte_faults) zeroed $(cat $sys/stats/zeroed)"
 	check "huge: /dev/xdax1 audit clean and blocks conserved" xdax_audit_ok /dev/xdax1
 	check "huge: /dev/xdax0 audit clean and blocks conserved" xdax_audit_ok /dev/xdax0
 	check "huge: rmmod" unload

@@ -104,10 +104,10 @@ static struct counts counts(void)
 {
 	struct xdax_stats s = xt_stats(fd);
 	struct counts c = { (long long)s.pte_faults, (long long)s.pmd_faults,
-			    sys_stat("stats/pud_faults") };
+			    sys_stat("perf/pud_faults") };
 
 	if (c.pud < 0)
-		xt_die("no sysfs stats/pud_faults");
+		xt_die("no sysfs perf/pud_faults");
 	return c;
 }
 
