@@ -59,7 +59,9 @@ vm_run_large() {
 	pid=$!
 	# timeout's child is QEMU: sample its high-water mark until it is gone.
 	while kill -0 "$pid" 2>/dev/null; do
-		h=$(awk '/^VmHWM:/ { print $2 }' "/proc/$(pgrep -P "$pid" | head -n 1)/status" 2>/dev/null)
+		# QEMU may be gone between the test and the read: no figure then, not an error.
+		h=$(awk '/^VmHWM:/ { print $2 }' "/proc/$(pgrep -P "$pid" | head -n 1)/status" \
+			2>/dev/null) || h=
 		[[ -n $h ]] && ((h > hwm)) && hwm=$h
 		sleep 1
 	done
