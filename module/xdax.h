@@ -28,6 +28,7 @@
 #include <linux/bits.h>
 #include <linux/cdev.h>
 #include <linux/device.h>
+#include <linux/hrtimer.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -90,6 +91,7 @@ struct xdax_dev {
 	struct resource *res;
 	int target_node;		/* the range's own node (proximity domain) */
 	struct dev_pagemap pgmap;
+	u64 memremap_ns, freeze_ns;	/* load: memremap_pages(), then xdax_freeze_all() */
 	bool pgmap_live;
 	bool node_live;
 
@@ -118,7 +120,9 @@ struct xdax_dev {
 	bool foreign;
 
 	/* The reaper: frees AWAITING/INTERRUPTED blocks, watches foreign refs. */
-	struct delayed_work reaper;
+	struct work_struct reaper;
+	struct hrtimer reap_timer;	/* queues the reaper's next round */
+	bool reap_stop;			/* unload: the round does not re-arm */
 	unsigned int reap_delay_us;	/* under core.lock */
 	unsigned int reap_idle_rounds;	/* under core.lock: rounds at the fine ceiling */
 	wait_queue_head_t idle_wq;	/* blocking truncates; an UNPIN wakes them */
@@ -277,6 +281,7 @@ void xdax_reclaim_exit(void);
 void xdax_reclaim_dev_init(struct xdax_dev *xd);
 int xdax_set_size(struct xdax_dev *xd, u64 new_size, struct xdax_wait *w);
 int xdax_punch(struct xdax_dev *xd, u64 offset, u64 len, struct xdax_wait *w);
+void xdax_reaper_stop(struct xdax_dev *xd);
 void xdax_reclaim_last_close(struct xdax_dev *xd);
 void xdax_reclaim_unpinned(struct xdax_dev *xd);
 void xdax_event_poisoned(struct xdax_dev *xd, unsigned long n);

@@ -225,9 +225,10 @@ int xdax_dev_publish(struct xdax_dev *xd)
 	if (err)
 		return err;
 	xd->node_live = true;
-	dev_info(&xd->dev, "%llu MiB at [%#llx-%#llx], %lu blocks of %lu KiB, all free; block tables %zu bytes\n",
+	dev_info(&xd->dev, "%llu MiB at [%#llx-%#llx], %lu blocks of %lu KiB, all free; block tables %zu bytes; memremap_pages %llu us, freeze %llu us\n",
 		 xd->range.size >> 20, xd->range.start, xd->range.start + xd->range.size - 1,
-		 xdax_nr_blocks(xd), xdax_block_size(xd) >> 10, xdax_core_table_bytes(&xd->core));
+		 xdax_nr_blocks(xd), xdax_block_size(xd) >> 10, xdax_core_table_bytes(&xd->core),
+		 div_u64(xd->memremap_ns, NSEC_PER_USEC), div_u64(xd->freeze_ns, NSEC_PER_USEC));
 	return 0;
 }
 
@@ -250,7 +251,7 @@ bool xdax_dev_destroy(struct xdax_dev *xd)
 {
 	if (xd->node_live)
 		cdev_device_del(&xd->cdev, &xd->dev);
-	cancel_delayed_work_sync(&xd->reaper);
+	xdax_reaper_stop(xd);
 	xdax_zero_stop(xd);	/* before the pgmap goes; nothing kicks it now */
 	if (!xdax_pgmap_teardown(xd))
 		return false;

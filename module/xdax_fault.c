@@ -64,6 +64,12 @@ void xdax_fault_init(struct xdax_dev *xd)
 		mutex_init(&xd->fault_lock[i]);
 }
 
+/* The address at which @vma maps file page @pgoff (which it covers). */
+static unsigned long xdax_vma_addr(struct vm_area_struct *vma, pgoff_t pgoff)
+{
+	return vma->vm_start + ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
+}
+
 /*
  * Block-around: a read fault that mapped one page of @block with a PTE maps
  * the rest of the block's pages that lie inside the VMA too, so a 4 KiB
@@ -83,8 +89,7 @@ static void xdax_fault_around(struct vm_fault *vmf, struct folio *folio, pgoff_t
 {
 	struct vm_area_struct *vma = vmf->vma;
 	pgoff_t win = PMD_SIZE >> PAGE_SHIFT;
-	pgoff_t first = pgoff & ~(win - 1), p;
-	unsigned long addr;
+	pgoff_t first = pgoff & ~(win - 1), lo, hi;
 
 	/* As the kernel's own fault-around (uffd_disable_fault_around()). */
 	if (vma->vm_flags & (VM_UFFD_WP | VM_UFFD_MINOR))
@@ -96,16 +101,14 @@ static void xdax_fault_around(struct vm_fault *vmf, struct folio *folio, pgoff_t
 	 * first file page (xdax_block_bind), so file page p is its page
 	 * p - ->index.
 	 */
-	p = max_t(pgoff_t, first, vma->vm_pgoff);
-	for (; p < first + win; p++) {
-		if (p == pgoff)
-			continue;
-		addr = vma->vm_start + ((p - vma->vm_pgoff) << PAGE_SHIFT);
-		if (addr >= vma->vm_end)
-			break;
-		if (xdax_insert_pte_at(vma, addr, folio, p - folio->index) != VM_FAULT_NOPAGE)
-			break;
-	}
+	lo = max_t(pgoff_t, first, vma->vm_pgoff);
+	hi = min_t(pgoff_t, first + win, vma->vm_pgoff + vma_pages(vma));
+	if (lo < pgoff && !xdax_insert_ptes(vma, xdax_vma_addr(vma, lo), folio,
+					    lo - folio->index, pgoff - lo))
+		return;
+	if (pgoff + 1 < hi)
+		xdax_insert_ptes(vma, xdax_vma_addr(vma, pgoff + 1), folio,
+				 pgoff + 1 - folio->index, hi - pgoff - 1);
 }
 
 /*
@@ -303,7 +306,7 @@ int xdax_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 	vma->vm_ops = &xdax_vm_ops;
 	vma->vm_private_data = xf->xd;
-	xdax_vm_flags_set(vma, VM_HUGEPAGE);
+	xdax_vm_flags_set(vma, XDAX_VM_FLAGS);
 	return 0;
 }
 

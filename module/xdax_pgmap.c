@@ -331,6 +331,7 @@ static int xdax_pgmap_node(struct xdax_dev *xd)
 int xdax_pgmap_setup(struct xdax_dev *xd)
 {
 	const struct xdax_range *r = &xd->range;
+	u64 t0, t1;
 	void *addr;
 	int err;
 
@@ -346,15 +347,19 @@ int xdax_pgmap_setup(struct xdax_dev *xd)
 	xd->pgmap.nr_range = 1;
 	xd->pgmap.vmemmap_shift = xdax_block_order(xd);
 	xd->pgmap.ops = &xdax_pgmap_ops;
+	t0 = ktime_get_ns();
 	addr = memremap_pages(&xd->pgmap, xdax_pgmap_node(xd));
 	if (IS_ERR(addr)) {
 		err = PTR_ERR(addr);
 		pr_err("%s: memremap_pages failed: %d\n", dev_name(&xd->dev), err);
 		goto err_region;
 	}
+	t1 = ktime_get_ns();
 	err = xdax_freeze_all(xd);
 	if (err)
 		goto err_unmap;
+	xd->memremap_ns = t1 - t0;
+	xd->freeze_ns = ktime_get_ns() - t1;
 	xd->pgmap_live = true;
 	return 0;
 

@@ -33,17 +33,20 @@
 #include <linux/sched/signal.h>
 
 #include "xdax.h"
+#include "xdax_compat.h"
 #include "xdax_trace.h"
 
 /*
  * The reaper polls only while blocks await reclaim (or a closed device's
  * blocks carry foreign references): from 1 ms after new work up to a fine
- * ceiling of 8 ms, so a reference dropped is an event within ~10 ms; after
+ * ceiling of 6 ms, so a reference dropped is an event within ~7 ms; after
  * XDAX_REAP_FINE_ROUNDS rounds without progress (a holder that keeps its
- * reference for long) it backs off to 100 ms.  Delays round up to jiffies.
+ * reference for long) it backs off to 100 ms.  An hrtimer times the rounds
+ * (with 1/8 of the delay as slack), not a jiffies timer: at HZ=250 a
+ * delayed work asked for 8 ms came every 12 ms.
  */
 #define XDAX_REAP_MIN_US	1000
-#define XDAX_REAP_FINE_US	8000
+#define XDAX_REAP_FINE_US	6000
 #define XDAX_REAP_MAX_US	100000
 #define XDAX_REAP_FINE_ROUNDS	1000
 /*
@@ -75,9 +78,19 @@ void xdax_reclaim_exit(void)
 
 static void xdax_reaper_fn(struct work_struct *work);
 
+/* The reaper's next round is due.  Context: hardirq (hrtimer). */
+static enum hrtimer_restart xdax_reap_timer_fn(struct hrtimer *t)
+{
+	struct xdax_dev *xd = container_of(t, struct xdax_dev, reap_timer);
+
+	queue_work(xdax_wq, &xd->reaper);
+	return HRTIMER_NORESTART;
+}
+
 void xdax_reclaim_dev_init(struct xdax_dev *xd)
 {
-	INIT_DELAYED_WORK(&xd->reaper, xdax_reaper_fn);
+	INIT_WORK(&xd->reaper, xdax_reaper_fn);
+	xdax_hrtimer_setup(&xd->reap_timer, xdax_reap_timer_fn);
 	init_waitqueue_head(&xd->event_wq);
 	init_waitqueue_head(&xd->idle_wq);
 	atomic_set(&xd->unpin_seq, 0);
@@ -216,7 +229,7 @@ static void xdax_reaper_kick(struct xdax_dev *xd)
 	xd->reap_delay_us = XDAX_REAP_MIN_US;
 	xd->reap_idle_rounds = 0;
 	mutex_unlock(&xd->core.lock);
-	mod_delayed_work(xdax_wq, &xd->reaper, 0);
+	queue_work(xdax_wq, &xd->reaper);	/* a timer still armed adds one round */
 }
 
 /*
@@ -240,8 +253,7 @@ static bool xdax_reaper_try_free(void *arg, unsigned long block)
  */
 static void xdax_reaper_fn(struct work_struct *work)
 {
-	struct xdax_dev *xd = container_of(to_delayed_work(work), struct xdax_dev,
-					   reaper);
+	struct xdax_dev *xd = container_of(work, struct xdax_dev, reaper);
 	unsigned long freed, left, delay;
 	u64 t0 = ktime_get_ns();
 	bool foreign;
@@ -269,8 +281,10 @@ static void xdax_reaper_fn(struct work_struct *work)
 		else if (!left || ++xd->reap_idle_rounds > XDAX_REAP_FINE_ROUNDS)
 			xd->reap_delay_us = min_t(unsigned int, delay * 2, XDAX_REAP_MAX_US);
 		mutex_unlock(&xd->core.lock);
-		/* rmmod's exit cancels this work (synchronously) before freeing code. */
-		queue_delayed_work(xdax_wq, &xd->reaper, usecs_to_jiffies(delay));
+		/* rmmod's exit stops the timer and this work (xdax_reaper_stop). */
+		if (!READ_ONCE(xd->reap_stop))
+			hrtimer_start_range_ns(&xd->reap_timer, ns_to_ktime(delay * NSEC_PER_USEC),
+					       delay * NSEC_PER_USEC / 8, HRTIMER_MODE_REL);
 	}
 	atomic64_inc(&xd->reaper_rounds);
 	atomic64_add(ktime_get_ns() - t0, &xd->reaper_ns);
@@ -299,6 +313,20 @@ void xdax_reclaim_unpinned(struct xdax_dev *xd)
 	xdax_event_reclaimed(xd, freed);
 	xdax_hold_sync(xd);
 	xdax_zero_kick(xd);
+}
+
+/*
+ * Stop the reaper for good: no round runs or is armed after this.  A round
+ * that runs during the first cancel may arm the timer; the timer, once
+ * cancelled, may have queued a round: the second cancel takes it.
+ * Context: unload or a failed init, no file open.
+ */
+void xdax_reaper_stop(struct xdax_dev *xd)
+{
+	WRITE_ONCE(xd->reap_stop, true);
+	cancel_work_sync(&xd->reaper);
+	hrtimer_cancel(&xd->reap_timer);
+	cancel_work_sync(&xd->reaper);
 }
 
 /* The last file closed: watch for references that outlive every file. */

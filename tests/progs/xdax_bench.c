@@ -44,6 +44,7 @@
 #include <time.h>
 
 #include "xdax_test.h"
+#include "xt_uring.h"
 
 #define BLK	(2UL << 20)
 #define PG	4096UL
@@ -581,42 +582,7 @@ static void test_truncate(uint64_t len)
 
 /* --- reclaim ------------------------------------------------------------------------------ */
 
-struct ring {
-	int fd;
-	unsigned int *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail, *cq_mask;
-	struct io_uring_sqe *sqes;
-	struct io_uring_cqe *cqes;
-};
-
-static struct ring ring = { .fd = -1 };
-
-static int ring_init(struct ring *r)
-{
-	struct io_uring_params pr;
-	void *sq, *cq, *sqes;
-
-	memset(&pr, 0, sizeof(pr));
-	r->fd = syscall(__NR_io_uring_setup, 4, &pr);
-	if (r->fd < 0)
-		return -errno;
-	sq = mmap(NULL, pr.sq_off.array + pr.sq_entries * sizeof(unsigned int),
-		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQ_RING);
-	cq = mmap(NULL, pr.cq_off.cqes + pr.cq_entries * sizeof(struct io_uring_cqe),
-		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_CQ_RING);
-	sqes = mmap(NULL, pr.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
-		    MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQES);
-	if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED)
-		xt_die("mmap of the io_uring rings: %s", strerror(errno));
-	r->sq_tail = (unsigned int *)((char *)sq + pr.sq_off.tail);
-	r->sq_mask = (unsigned int *)((char *)sq + pr.sq_off.ring_mask);
-	r->sq_array = (unsigned int *)((char *)sq + pr.sq_off.array);
-	r->cq_head = (unsigned int *)((char *)cq + pr.cq_off.head);
-	r->cq_tail = (unsigned int *)((char *)cq + pr.cq_off.tail);
-	r->cq_mask = (unsigned int *)((char *)cq + pr.cq_off.ring_mask);
-	r->cqes = (struct io_uring_cqe *)((char *)cq + pr.cq_off.cqes);
-	r->sqes = sqes;
-	return 0;
-}
+static struct xt_ring ring = { .fd = -1 };
 
 /* null_blk disk whose requests complete NULLB_MS after submission (irqmode=2). */
 #define NULLB_DIR "/sys/kernel/config/nullb/xdaxbench"
@@ -923,7 +889,7 @@ static void test_reclaim(int trials)
 						       "no truncate";
 			else if (r == R_ODIRECT && nullb_fd < 0 && !nullb_up())
 				why = nullb_why;
-			else if (r == R_URING && ring.fd < 0 && ring_init(&ring))
+			else if (r == R_URING && ring.fd < 0 && xt_ring_init(&ring))
 				why = "io_uring_setup failed";
 			for (tries = 0; !why && n < trials && tries < 3 * trials; tries++) {
 				double l = trial((enum ref)r, nw, &t, &why);
@@ -984,8 +950,59 @@ static double cpu_busy(int secs)
 	return total ? 100.0 * busy / total : 0;
 }
 
+/*
+ * CPU time, in ns, that the kernel's workqueue threads (kworker/..., where the reaper runs)
+ * have had: the first field of /proc/PID/schedstat, exact to the nanosecond (unlike
+ * /proc/stat's tick sampling, which never sees a round that starts after a tick and ends
+ * before the next).  Threads that come and go in the window make noise either way.
+ */
+static uint64_t kworker_ns(void)
+{
+	char path[64], comm[32];
+	unsigned long long ns;
+	uint64_t sum = 0;
+	glob_t g;
+	size_t i;
+	FILE *f;
+
+	if (glob("/proc/[0-9]*/schedstat", 0, NULL, &g))
+		return 0;
+	for (i = 0; i < g.gl_pathc; i++) {
+		snprintf(path, sizeof(path), "%.*s/comm",
+			 (int)(strlen(g.gl_pathv[i]) - strlen("/schedstat")), g.gl_pathv[i]);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		comm[0] = 0;
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = 0;
+		fclose(f);
+		if (strncmp(comm, "kworker/", 8))
+			continue;
+		f = fopen(g.gl_pathv[i], "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "%llu", &ns) == 1)
+			sum += ns;
+		fclose(f);
+	}
+	globfree(&g);
+	return sum;
+}
+
+/* The share of one CPU the kworkers used over @secs seconds, percent. */
+static double kworker_busy(int secs)
+{
+	uint64_t a = kworker_ns();
+
+	sleep(secs);
+	return (double)(kworker_ns() - a) / (secs * 1e7);
+}
+
 static void test_cpu(void)
 {
+	double kw_idle, kw_wait;
+
 	struct xdax_set_size st = { 0 };
 	struct xdax_event ev;
 	uint64_t pin;
@@ -996,9 +1013,15 @@ static void test_cpu(void)
 		na("cpu_one_block_waiting", "%", NULL);
 		na("reaper_time_one_block_waiting", "%", NULL);
 		na("reaper_rounds_per_s", "/s", NULL);
+		na("kworker_cpu_idle", "%", NULL);
+		na("kworker_cpu_one_block_waiting", "%", NULL);
+		na("reaper_cpu_one_block_waiting", "%", NULL);
 		return;
 	}
+	pool_settle();		/* no background zeroing in either window */
 	fig("cpu_idle", cpu_busy(3), "%");
+	kw_idle = kworker_busy(3);
+	fig("kworker_cpu_idle", kw_idle, "%");
 	if (xt_set_size(tfd, BLK, 0, 0, NULL))
 		xt_die("size");
 	p = map_at(BLK, 1, 0);
@@ -1026,6 +1049,10 @@ static void test_cpu(void)
 			na("reaper_time_one_block_waiting", "%", "the module has no perf/reaper_ns");
 			na("reaper_rounds_per_s", "/s", "the module has no perf/reaper_rounds");
 		}
+		kw_wait = kworker_busy(3);
+		fig("kworker_cpu_one_block_waiting", kw_wait, "%");
+		/* What waiting adds: the reaper's rounds, their wake-ups and switches. */
+		fig("reaper_cpu_one_block_waiting", kw_wait > kw_idle ? kw_wait - kw_idle : 0, "%");
 	}
 	xt_expect(!xt_unpin(tfd, pin), "unpin");
 	{

@@ -13,13 +13,18 @@
  *                 counters moved (background zeroing happened during the race)
  *   around        one read fault in an owned block maps the rest of the block inside
  *                 the VMA (/proc/self/pagemap), pte_faults grows by at most 2 per block
- *                 over a read of every page; a write fault maps only its page
+ *                 over a read of every page; a write fault maps only its page; a read
+ *                 fault then maps the rest around pages mapped already (their data kept);
+ *                 in a VMA over part of a block it maps exactly the VMA's pages
  *   around-zap    after block-around, truncate leaves nothing mapped (every page SIGBUS
  *                 past EOF, pagemap empty) and punch + refault reads zeros
  *   unpin-sync    own UNPIN of the last reference to a block left awaiting reclaim by a
  *                 NOWAIT truncate frees it before UNPIN returns: the event is there at
  *                 once (poll timeout 0), perf/unpin_freed counts it; a blocking truncate
- *                 waiting on a pin returns after the UNPIN (figure printed)
+ *                 waiting on a pin returns after the UNPIN (figure printed); while a
+ *                 block waits the reaper polls on its fine schedule (a round at least
+ *                 every 20 ms), and with nothing waiting it stops (at most one round in
+ *                 300 ms)
  *
  * Every case ends with xt_conserved().  Figures are printed, never asserted.
  */
@@ -447,7 +452,26 @@ static void c_around(void)
 	p[5 * PG] = 1;
 	n = mapped_pages(p, ppb);
 	xt_expect(n == 1, "around: a write fault mapped %zu pages, expected 1", n);
+
+	/* A read fault then maps the rest around the pages mapped already. */
+	p[6 * PG] = 2;
+	p[200 * PG] = 3;
+	p[(ppb - 1) * PG] = 4;
+	sink = p[0];
+	n = mapped_pages(p, ppb);
+	xt_expect(n == ppb, "around: a read fault after 4 writes mapped %zu of %zu pages", n, ppb);
+	xt_expect(p[5 * PG] == 1 && p[6 * PG] == 2 && p[200 * PG] == 3 &&
+		  p[(ppb - 1) * PG] == 4, "around: the written pages lost their data");
 	munmap(p, blk);
+
+	/* A VMA over part of a block: block-around stays inside it. */
+	p = map_pte(100 * PG, 200 * PG);
+	sink = p[50 * PG];
+	n = mapped_pages(p, 200);
+	xt_expect(n == 200, "around: a VMA over pages 100-299: %zu of 200 mapped", n);
+	xt_expect(p[(200 - 100) * PG] == 3, "around: page 200 through the partial VMA");
+	munmap(p, 200 * PG);
+	(void)sink;
 	reset("around");
 }
 
@@ -572,10 +596,21 @@ static void c_unpin_sync(void)
 	xt_note("figure: unpin-sync: reaper while a pinned block waits: %lld rounds in %.0f ms, %.1f us each, %.3f%% of a CPU",
 		uf1 - uf0, t0 / 1000, uf1 > uf0 ? (rn1 - rn0) / 1000.0 / (uf1 - uf0) : 0,
 		(rn1 - rn0) / 10.0 / t0);
+	/* Its fine schedule (6 ms; 20 ms at most here), not the 100 ms backoff. */
+	xt_expect((uf1 - uf0) * 20000.0 >= t0,
+		  "unpin-sync: the reaper made %lld rounds in %.0f ms while a block waited",
+		  uf1 - uf0, t0 / 1000);
 	xt_expect(!xt_unpin(fd, pin), "unpin-sync: UNPIN");
 	xt_expect(poll(&pfd, 1, 10000) == 1, "unpin-sync: no reclaim event");
 	if (read(fd, &ev, sizeof(ev)) != sizeof(ev))
 		xt_fail("unpin-sync: read event: %s", strerror(errno));
+	/* Nothing waits: the reaper stops (a timer armed before may fire once more). */
+	usleep(50000);
+	uf0 = perf("reaper_rounds");
+	usleep(300000);
+	uf1 = perf("reaper_rounds");
+	xt_expect(uf1 - uf0 <= 1, "unpin-sync: %lld reaper rounds in 300 ms with nothing waiting",
+		  uf1 - uf0);
 	xt_expect(!xt_set_size(fd, info.capacity, 0, 0, NULL), "unpin-sync: grow");
 
 	/* A blocking truncate waiting for a pin returns once the UNPIN is done. */

@@ -48,6 +48,7 @@
 #include <linux/io_uring.h>
 
 #include "xdax_test.h"
+#include "xt_uring.h"
 
 #define SKIP_STATUS	77
 #define D_MS		300		/* how long a reference is held before it is dropped */
@@ -348,13 +349,6 @@ static void blocking_truncate(struct blocker *b, uint64_t size)
 
 /* --- the references ------------------------------------------------------------------- */
 
-struct ring {
-	int fd;
-	unsigned *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail, *cq_mask;
-	struct io_uring_sqe *sqes;
-	struct io_uring_cqe *cqes;
-};
-
 struct io_job {
 	int fd, write;
 	void *buf;
@@ -373,7 +367,7 @@ struct ctx {
 	int32_t r0;		/* the block's refcount before the reference */
 	double t_drop;
 	uint64_t pin_id;
-	struct ring ring;
+	struct xt_ring ring;
 	int ring_ok, registered;
 	int write;		/* O_DIRECT direction */
 	struct io_job job;
@@ -436,37 +430,9 @@ static void pin_after(struct ctx *c)
 		  (unsigned long long)s.pinned_pages, (unsigned long long)c->s0.pinned_pages);
 }
 
-/* io_uring, raw */
-static int ring_init(struct ring *r)
-{
-	struct io_uring_params p;
-	void *sq, *cq, *sqes;
-
-	memset(&p, 0, sizeof(p));
-	r->fd = syscall(__NR_io_uring_setup, 4, &p);
-	if (r->fd < 0)
-		return -errno;
-	sq = mmap(NULL, p.sq_off.array + p.sq_entries * sizeof(unsigned),
-		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQ_RING);
-	cq = mmap(NULL, p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe),
-		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_CQ_RING);
-	sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
-		    MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQES);
-	if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED)
-		xt_die("mmap of the io_uring rings: %s", strerror(errno));
-	r->sq_tail = (unsigned *)((char *)sq + p.sq_off.tail);
-	r->sq_mask = (unsigned *)((char *)sq + p.sq_off.ring_mask);
-	r->sq_array = (unsigned *)((char *)sq + p.sq_off.array);
-	r->cq_head = (unsigned *)((char *)cq + p.cq_off.head);
-	r->cq_tail = (unsigned *)((char *)cq + p.cq_off.tail);
-	r->cq_mask = (unsigned *)((char *)cq + p.cq_off.ring_mask);
-	r->cqes = (struct io_uring_cqe *)((char *)cq + p.cq_off.cqes);
-	r->sqes = sqes;
-	return 0;
-}
-
+/* io_uring, raw (xt_uring.h) */
 /* One fixed-buffer read or write, waited for; returns the CQE's res. */
-static int ring_rw_fixed(struct ring *r, int op, int fd, void *buf, unsigned len)
+static int ring_rw_fixed(struct xt_ring *r, int op, int fd, void *buf, unsigned len)
 {
 	unsigned tail = *r->sq_tail, idx = tail & *r->sq_mask, head;
 	struct io_uring_sqe *sqe = &r->sqes[idx];
@@ -494,7 +460,7 @@ static int ring_rw_fixed(struct ring *r, int op, int fd, void *buf, unsigned len
 
 static void uring_prepare(struct ctx *c)
 {
-	int r = ring_init(&c->ring);
+	int r = xt_ring_init(&c->ring);
 
 	if (r == -ENOSYS || r == -EPERM)
 		skip("io_uring_setup: %s (io_uring not available to this process)", strerror(-r));
