@@ -63,62 +63,30 @@ static inline vm_fault_t xdax_insert_pte(struct vm_fault *vmf, struct folio *fol
  * fault's neighbours: the caller holds what the fault holds), leaving pages
  * that are mapped already alone.  Returns false at the first page that
  * cannot be mapped (no page table could be allocated, a huge entry is
- * there).  Refcounted kernels batch with vm_insert_pages(): one page walk
- * and one PTL round per batch instead of one per page.  It inserts exactly
- * the PTE vmf_insert_page_mkwrite(write = false) would (page reference,
- * file rmap, not special), and needs VM_MIXEDMAP, which xdax_mmap() sets
- * there (XDAX_VM_FLAGS).  Devmap kernels have no batched devmap insert.
+ * there).  One insert per page: the only batched insert, vm_insert_pages(),
+ * needs VM_MIXEDMAP, which makes the VMA VM_SPECIAL (no merging, no
+ * MADV_DOFORK, fork copies its PTEs, and 7.x mremap cannot grow it: ENOMEM).
  */
-#define XDAX_PTE_BATCH 64
 static inline bool xdax_insert_ptes(struct vm_area_struct *vma, unsigned long addr,
 				    struct folio *folio, unsigned long idx, unsigned long nr)
 {
-#if XDAX_MAPPING_REFS
-	struct page *pages[XDAX_PTE_BATCH];
-	unsigned long n, left, i;
-	int err;
-
-	while (nr) {
-		n = min_t(unsigned long, nr, XDAX_PTE_BATCH);
-		for (i = 0; i < n; i++)
-			pages[i] = folio_page(folio, idx + i);
-		left = n;
-		err = vm_insert_pages(vma, addr, pages, &left);
-		/* -EBUSY: page n - left is mapped already; skip it. */
-		if (err && err != -EBUSY)
-			return false;
-		i = n - left + (err ? 1 : 0);
-		addr += i << PAGE_SHIFT;
-		idx += i;
-		nr -= i;
-	}
-	return true;
-#else
-	pfn_t pfn;
+	vm_fault_t ret;
 
 	for (; nr; nr--, idx++, addr += PAGE_SIZE) {
-		pfn = phys_to_pfn_t(PFN_PHYS(folio_pfn(folio) + idx), PFN_DEV | PFN_MAP);
-		if (vmf_insert_mixed(vma, addr, pfn) != VM_FAULT_NOPAGE)
+#if XDAX_MAPPING_REFS
+		struct vm_fault f = { .vma = vma, .address = addr };
+
+		ret = vmf_insert_page_mkwrite(&f, folio_page(folio, idx), false);
+#else
+		ret = vmf_insert_mixed(vma, addr,
+				       phys_to_pfn_t(PFN_PHYS(folio_pfn(folio) + idx),
+						     PFN_DEV | PFN_MAP));
+#endif
+		if (ret != VM_FAULT_NOPAGE)
 			return false;
 	}
 	return true;
-#endif
 }
-
-/*
- * The flags xdax_mmap() sets: VM_HUGEPAGE (huge faults wherever the VMA's
- * alignment allows), and on refcounted kernels VM_MIXEDMAP for
- * vm_insert_pages().  The VMA is S_DAX (vma_is_dax()), so huge entries are
- * still zapped and split as DAX ones, never as special mappings; its
- * normal PTEs stay normal pages to vm_normal_page(); fork copies its PTEs
- * (VM_COPY_ON_FORK), each with its page reference, like an anonymous
- * mapping's.
- */
-#if XDAX_MAPPING_REFS
-#define XDAX_VM_FLAGS (VM_HUGEPAGE | VM_MIXEDMAP)
-#else
-#define XDAX_VM_FLAGS VM_HUGEPAGE
-#endif
 
 /* Map the whole PMD-order @folio at vmf->address & PMD_MASK. */
 static inline vm_fault_t xdax_insert_pmd(struct vm_fault *vmf, struct folio *folio,

@@ -306,7 +306,7 @@ int xdax_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 	vma->vm_ops = &xdax_vm_ops;
 	vma->vm_private_data = xf->xd;
-	xdax_vm_flags_set(vma, XDAX_VM_FLAGS);
+	xdax_vm_flags_set(vma, VM_HUGEPAGE);
 	return 0;
 }
 
