@@ -18,6 +18,10 @@
 #error "xdax needs folio_ref_freeze() (Linux 5.16 or later)"
 #endif
 
+#if !IS_ENABLED(CONFIG_FS_DAX)
+#error "xdax needs CONFIG_FS_DAX: its S_DAX mappings must be vma_is_dax()"
+#endif
+
 #if !defined(XDAX_HAVE_PGMAP_FOLIO_FREE) && !defined(XDAX_HAVE_PGMAP_PAGE_FREE)
 #error "dev_pagemap_ops has neither folio_free nor page_free"
 #endif

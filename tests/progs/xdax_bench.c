@@ -951,29 +951,36 @@ static double cpu_busy(int secs)
 }
 
 /*
- * CPU time, in ns, that the kernel's workqueue threads (kworker/..., where the reaper runs)
- * have had: the first field of /proc/PID/schedstat, exact to the nanosecond (unlike
+ * CPU time, in ns, of each of the kernel's workqueue threads (kworker/..., where the reaper
+ * runs): the first field of /proc/PID/schedstat, exact to the nanosecond (unlike
  * /proc/stat's tick sampling, which never sees a round that starts after a tick and ends
- * before the next).  Threads that come and go in the window make noise either way.
+ * before the next).
  */
-static uint64_t kworker_ns(void)
+#define KW_MAX 4096
+struct kw_snap {
+	int n;
+	int pid[KW_MAX];
+	uint64_t ns[KW_MAX];
+};
+
+/* Returns 0 if the kernel has no /proc/PID/schedstat (no CONFIG_SCHED_INFO). */
+static int kw_snap(struct kw_snap *k)
 {
 	char path[64], comm[32];
 	unsigned long long ns;
-	uint64_t sum = 0;
 	glob_t g;
 	size_t i;
 	FILE *f;
 
+	k->n = 0;
 	if (glob("/proc/[0-9]*/schedstat", 0, NULL, &g))
 		return 0;
-	for (i = 0; i < g.gl_pathc; i++) {
+	for (i = 0; i < g.gl_pathc && k->n < KW_MAX; i++) {
 		snprintf(path, sizeof(path), "%.*s/comm",
 			 (int)(strlen(g.gl_pathv[i]) - strlen("/schedstat")), g.gl_pathv[i]);
 		f = fopen(path, "r");
 		if (!f)
 			continue;
-		comm[0] = 0;
 		if (!fgets(comm, sizeof(comm), f))
 			comm[0] = 0;
 		fclose(f);
@@ -982,30 +989,66 @@ static uint64_t kworker_ns(void)
 		f = fopen(g.gl_pathv[i], "r");
 		if (!f)
 			continue;
-		if (fscanf(f, "%llu", &ns) == 1)
-			sum += ns;
+		if (fscanf(f, "%llu", &ns) == 1) {
+			k->pid[k->n] = atoi(g.gl_pathv[i] + strlen("/proc/"));
+			k->ns[k->n++] = ns;
+		}
 		fclose(f);
 	}
 	globfree(&g);
-	return sum;
+	return 1;
 }
 
-/* The share of one CPU the kworkers used over @secs seconds, percent. */
-static double kworker_busy(int secs)
+/*
+ * The kworkers' CPU between two snapshots, in % of one CPU over @us microseconds: per
+ * thread, so one that exits in the window loses its share instead of making the sum wrap
+ * (one born in it counts whole).
+ */
+static double kw_busy(const struct kw_snap *a, const struct kw_snap *b, double us)
 {
-	uint64_t a = kworker_ns();
+	uint64_t sum = 0, base;
+	int i, j;
 
-	sleep(secs);
-	return (double)(kworker_ns() - a) / (secs * 1e7);
+	for (j = 0; j < b->n; j++) {
+		base = 0;
+		for (i = 0; i < a->n; i++)
+			if (a->pid[i] == b->pid[j]) {
+				base = a->ns[i];
+				break;
+			}
+		if (b->ns[j] >= base)
+			sum += b->ns[j] - base;
+	}
+	return sum / (us * 10.0);
+}
+
+static struct kw_snap kw0, kw1;
+
+/*
+ * One 3 s window: /proc/stat's busy share and the kworkers' CPU (schedstat); returns the
+ * latter, or -1 if the kernel has no schedstat.
+ */
+static double cpu_window(const char *busy_metric)
+{
+	double t0;
+	int have;
+
+	have = kw_snap(&kw0);
+	t0 = now_us();
+	fig(busy_metric, cpu_busy(3), "%");
+	if (!kw_snap(&kw1) || !have)
+		return -1;
+	return kw_busy(&kw0, &kw1, now_us() - t0);
 }
 
 static void test_cpu(void)
 {
-	double kw_idle, kw_wait;
-
 	struct xdax_set_size st = { 0 };
+	uint64_t ns0, ns1, r0, r1, pin;
+	int ok0, ok1, ok2, ok3;
+	double kw_idle, kw_wait;
 	struct xdax_event ev;
-	uint64_t pin;
+	struct pollfd pfd;
 	char *p;
 
 	if (kind != K_XDAX) {
@@ -1019,9 +1062,7 @@ static void test_cpu(void)
 		return;
 	}
 	pool_settle();		/* no background zeroing in either window */
-	fig("cpu_idle", cpu_busy(3), "%");
-	kw_idle = kworker_busy(3);
-	fig("kworker_cpu_idle", kw_idle, "%");
+	kw_idle = cpu_window("cpu_idle");
 	if (xt_set_size(tfd, BLK, 0, 0, NULL))
 		xt_die("size");
 	p = map_at(BLK, 1, 0);
@@ -1032,35 +1073,34 @@ static void test_cpu(void)
 	xt_expect(!xt_set_size(tfd, 0, XDAX_WAIT_NOWAIT, 0, &st) && st.pending == 1,
 		  "NOWAIT truncate of a pinned block");
 	munmap(p, BLK);
-	{
-		uint64_t ns0, ns1, r0, r1;
-		int ok0, ok1, ok2, ok3;
-
-		sysfs_stat("perf", "reaper_ns", &ns0, &ok0);
-		sysfs_stat("perf", "reaper_rounds", &r0, &ok1);
-		fig("cpu_one_block_waiting", cpu_busy(3), "%");
-		sysfs_stat("perf", "reaper_ns", &ns1, &ok2);
-		sysfs_stat("perf", "reaper_rounds", &r1, &ok3);
-		if (ok0 && ok1 && ok2 && ok3) {
-			/* Wall time inside the reaper's rounds, per wall time waited. */
-			fig("reaper_time_one_block_waiting", (double)(ns1 - ns0) / 3e7, "%");
-			fig("reaper_rounds_per_s", (double)(r1 - r0) / 3, "/s");
-		} else {
-			na("reaper_time_one_block_waiting", "%", "the module has no perf/reaper_ns");
-			na("reaper_rounds_per_s", "/s", "the module has no perf/reaper_rounds");
-		}
-		kw_wait = kworker_busy(3);
+	/* One window, well inside the reaper's fine schedule (1000 rounds of 6 ms). */
+	sysfs_stat("perf", "reaper_ns", &ns0, &ok0);
+	sysfs_stat("perf", "reaper_rounds", &r0, &ok1);
+	kw_wait = cpu_window("cpu_one_block_waiting");
+	sysfs_stat("perf", "reaper_ns", &ns1, &ok2);
+	sysfs_stat("perf", "reaper_rounds", &r1, &ok3);
+	if (ok0 && ok1 && ok2 && ok3) {
+		/* Wall time inside the reaper's rounds, per wall time waited. */
+		fig("reaper_time_one_block_waiting", (double)(ns1 - ns0) / 3e7, "%");
+		fig("reaper_rounds_per_s", (double)(r1 - r0) / 3, "/s");
+	} else {
+		na("reaper_time_one_block_waiting", "%", "the module has no perf/reaper_ns");
+		na("reaper_rounds_per_s", "/s", "the module has no perf/reaper_rounds");
+	}
+	if (kw_idle >= 0 && kw_wait >= 0) {
+		fig("kworker_cpu_idle", kw_idle, "%");
 		fig("kworker_cpu_one_block_waiting", kw_wait, "%");
 		/* What waiting adds: the reaper's rounds, their wake-ups and switches. */
 		fig("reaper_cpu_one_block_waiting", kw_wait > kw_idle ? kw_wait - kw_idle : 0, "%");
+	} else {
+		na("kworker_cpu_idle", "%", "no /proc/PID/schedstat (CONFIG_SCHED_INFO)");
+		na("kworker_cpu_one_block_waiting", "%", "no /proc/PID/schedstat");
+		na("reaper_cpu_one_block_waiting", "%", "no /proc/PID/schedstat");
 	}
 	xt_expect(!xt_unpin(tfd, pin), "unpin");
-	{
-		struct pollfd pfd = { .fd = tfd, .events = POLLIN };
-
-		xt_expect(poll(&pfd, 1, 20000) == 1 && read(tfd, &ev, sizeof(ev)) == sizeof(ev),
-			  "reclaim event after the CPU measurement");
-	}
+	pfd = (struct pollfd){ .fd = tfd, .events = POLLIN };
+	xt_expect(poll(&pfd, 1, 20000) == 1 && read(tfd, &ev, sizeof(ev)) == sizeof(ev),
+		  "reclaim event after the CPU measurement");
 	if (xt_set_size(tfd, cap, 0, 0, NULL))
 		xt_die("regrow");
 }
