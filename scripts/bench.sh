@@ -61,7 +61,7 @@ reaper_time_one_block_waiting	%	wall time in reaper rounds while one block await
 reaper_rounds_per_s	/s	reaper rounds per second meanwhile (perf/reaper_rounds)
 kworker_cpu_idle	%	CPU time of the kworker threads, nothing waiting (/proc/PID/schedstat, 3 s, % of one CPU)
 kworker_cpu_one_block_waiting	%	... while one block awaits reclaim (3 s)
-reaper_cpu_one_block_waiting	%	reaper CPU while one block waits: the kworkers' difference, % of one CPU'
+reaper_cpu_one_block_waiting	%	reaper CPU while one block waits: the difference of the two kworker rows, % of one CPU'
 TARGETS="xdax devdax-2M devdax-4K ext4-dax anon"
 
 # table RESULTS.TAP: the Markdown table of one run.
