@@ -121,10 +121,10 @@ struct xdax_dev {
 
 	/* The reaper: frees AWAITING/INTERRUPTED blocks, watches foreign refs. */
 	struct work_struct reaper;
-	struct hrtimer reap_timer;	/* queues the reaper's next round */
-	bool reap_stop;			/* unload: the round does not re-arm */
-	unsigned int reap_delay_us;	/* under core.lock */
-	unsigned int reap_idle_rounds;	/* under core.lock: rounds at the fine ceiling */
+	struct hrtimer reap_timer;	/* the poll; queues the round when due */
+	bool reap_stop;			/* unload: nothing re-arms the poll */
+	unsigned int reap_delay_us;	/* READ/WRITE_ONCE: see xdax_reap_backoff() */
+	unsigned int reap_idle_rounds;	/* polls at the fine ceiling without progress */
 	wait_queue_head_t idle_wq;	/* blocking truncates; an UNPIN wakes them */
 	atomic_t unpin_seq;		/* UNPINs so far: a waiter's missed wake-up */
 	atomic64_t reaper_rounds, reaper_ns;	/* its runs and their wall time */

@@ -208,14 +208,15 @@ static inline struct dev_pagemap *xdax_page_pgmap(struct page *page)
 #endif
 }
 
-/* A relative CLOCK_MONOTONIC hrtimer calling @fn. */
+/* A CLOCK_MONOTONIC hrtimer calling @fn, started in @mode. */
 static inline void xdax_hrtimer_setup(struct hrtimer *t,
-				      enum hrtimer_restart (*fn)(struct hrtimer *))
+				      enum hrtimer_restart (*fn)(struct hrtimer *),
+				      enum hrtimer_mode mode)
 {
 #ifdef XDAX_HAVE_HRTIMER_SETUP
-	hrtimer_setup(t, fn, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	hrtimer_setup(t, fn, CLOCK_MONOTONIC, mode);
 #else
-	hrtimer_init(t, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	hrtimer_init(t, CLOCK_MONOTONIC, mode);
 	t->function = fn;
 #endif
 }

@@ -509,6 +509,29 @@ unsigned long xdax_core_reap(struct xdax_core *c, xdax_try_free_t try_free, void
 }
 
 /*
+ * Whether a block awaiting reclaim (or one HELD that was) looks idle to
+ * @idle(): the reaper's poll, a hint read without the lock.  A bit that
+ * changes meanwhile only makes a round come early (it finds nothing) or one
+ * poll later; blocks newly awaiting kick the reaper themselves.  Context:
+ * any, softirq included; no lock.
+ */
+bool xdax_core_reap_due(struct xdax_core *c, xdax_try_free_t idle, void *arg)
+{
+	unsigned long i, w, b, words = BITS_TO_LONGS(c->nr_blocks);
+
+	for (i = 0; i < words; i++) {
+		w = READ_ONCE(c->awaiting_map[i]);
+		while (w) {
+			b = i * BITS_PER_LONG + __ffs(w);
+			if (b < c->nr_blocks && idle(arg, b))
+				return true;
+			w &= w - 1;
+		}
+	}
+	return false;
+}
+
+/*
  * A memory failure hit @block: set its poison bit.  A FREE block goes
  * POISONED at once; any other keeps its state until it leaves the file.
  * Returns the state before; *fblock the file block it backs (IN_USE).

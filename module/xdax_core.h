@@ -118,6 +118,7 @@ unsigned long xdax_core_settle(struct xdax_core *c, struct xdax_core_batch *batc
 			       unsigned long *adopted_freed);
 void xdax_core_unhold(struct xdax_core *c, struct xdax_core_batch *batch,
 		      bool interrupted);
+bool xdax_core_reap_due(struct xdax_core *c, xdax_try_free_t idle, void *arg);
 unsigned long xdax_core_reap(struct xdax_core *c, xdax_try_free_t try_free, void *arg,
 			     unsigned long *left);
 enum xdax_core_state xdax_core_poison(struct xdax_core *c, unsigned long block,

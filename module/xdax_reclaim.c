@@ -30,6 +30,7 @@
 #include <linux/module.h>
 #include <linux/pagemap.h>
 #include <linux/rcupdate.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
 
 #include "xdax.h"
@@ -40,10 +41,14 @@
  * The reaper polls only while blocks await reclaim (or a closed device's
  * blocks carry foreign references): from 1 ms after new work up to a fine
  * ceiling of 6 ms, so a reference dropped is an event within ~7 ms; after
- * XDAX_REAP_FINE_ROUNDS rounds without progress (a holder that keeps its
- * reference for long) it backs off to 100 ms.  An hrtimer times the rounds
- * (with 1/8 of the delay as slack), not a jiffies timer: at HZ=250 a
- * delayed work asked for 8 ms came every 12 ms.
+ * XDAX_REAP_FINE_ROUNDS polls without progress (a holder that keeps its
+ * reference for long) it backs off to 100 ms.  A poll is an hrtimer in
+ * softirq context (with 1/8 of the delay as slack; a jiffies timer asked
+ * for 8 ms came every 12 ms at HZ=250) that reads, without a lock, whether
+ * an awaiting block's refcount came down to xdax's own; only then, or for
+ * a closed device's foreign references, does it queue the round (the work,
+ * which takes the locks and frees).  A poll that finds nothing wakes no
+ * thread.
  */
 #define XDAX_REAP_MIN_US	1000
 #define XDAX_REAP_FINE_US	6000
@@ -78,19 +83,82 @@ void xdax_reclaim_exit(void)
 
 static void xdax_reaper_fn(struct work_struct *work);
 
-/* The reaper's next round is due.  Context: hardirq (hrtimer). */
+/*
+ * The delay before the next poll, and the backoff after this one: @progress
+ * (a block freed) brings it back to the fine ceiling; while blocks await it
+ * stays there for XDAX_REAP_FINE_ROUNDS polls, otherwise (only a closed
+ * device's foreign references: no event waits on them) it keeps doubling.
+ * The kick, the poll and the round all write the two fields, without a
+ * common lock: a race makes one poll come early or late, nothing more.
+ */
+static unsigned int xdax_reap_backoff(struct xdax_dev *xd, bool progress, bool awaiting)
+{
+	unsigned int delay = READ_ONCE(xd->reap_delay_us);
+	unsigned int rounds = READ_ONCE(xd->reap_idle_rounds);
+	unsigned int next = delay;
+
+	if (progress) {
+		rounds = 0;
+		delay = min_t(unsigned int, delay, XDAX_REAP_FINE_US);
+	}
+	if (delay < XDAX_REAP_FINE_US)
+		next = min_t(unsigned int, delay * 2, XDAX_REAP_FINE_US);
+	else if (!awaiting || ++rounds > XDAX_REAP_FINE_ROUNDS)
+		next = min_t(unsigned int, delay * 2, XDAX_REAP_MAX_US);
+	WRITE_ONCE(xd->reap_delay_us, next);
+	WRITE_ONCE(xd->reap_idle_rounds, rounds);
+	return delay;
+}
+
+/* Arm the poll @delay_us from now.  Context: any. */
+static void xdax_reap_arm(struct xdax_dev *xd, unsigned int delay_us)
+{
+	u64 ns = (u64)delay_us * NSEC_PER_USEC;
+
+	hrtimer_start_range_ns(&xd->reap_timer, ns_to_ktime(ns), ns / 8,
+			       HRTIMER_MODE_REL_SOFT);
+}
+
+/* xdax_core_reap_due(): the block's refcount is xdax's own alone. */
+static bool xdax_reap_idle(void *arg, unsigned long block)
+{
+	return folio_ref_count(xdax_block_folio(arg, block)) == 1;
+}
+
+/*
+ * The poll.  It queues the round when a block looks idle, when a closed
+ * device's foreign references are watched (their scan needs the lock), or
+ * when nothing awaits any more (the round then syncs the module hold and
+ * stops); otherwise it re-arms itself.  Context: softirq (hrtimer).
+ */
 static enum hrtimer_restart xdax_reap_timer_fn(struct hrtimer *t)
 {
 	struct xdax_dev *xd = container_of(t, struct xdax_dev, reap_timer);
+	enum hrtimer_restart ret = HRTIMER_NORESTART;
+	u64 t0 = local_clock(), ns;
+	unsigned int delay;
 
-	queue_work(xdax_wq, &xd->reaper);
-	return HRTIMER_NORESTART;
+	if (READ_ONCE(xd->reap_stop))
+		return HRTIMER_NORESTART;
+	if (READ_ONCE(xd->foreign) || !READ_ONCE(xd->core.nr_awaiting) ||
+	    xdax_core_reap_due(&xd->core, xdax_reap_idle, xd)) {
+		queue_work(xdax_wq, &xd->reaper);
+	} else {
+		delay = xdax_reap_backoff(xd, false, true);
+		ns = (u64)delay * NSEC_PER_USEC;
+		hrtimer_set_expires_range_ns(t, ktime_add_ns(ktime_get(), ns),
+					     ns / 8);
+		ret = HRTIMER_RESTART;
+	}
+	atomic64_inc(&xd->reaper_rounds);
+	atomic64_add(local_clock() - t0, &xd->reaper_ns);
+	return ret;
 }
 
 void xdax_reclaim_dev_init(struct xdax_dev *xd)
 {
 	INIT_WORK(&xd->reaper, xdax_reaper_fn);
-	xdax_hrtimer_setup(&xd->reap_timer, xdax_reap_timer_fn);
+	xdax_hrtimer_setup(&xd->reap_timer, xdax_reap_timer_fn, HRTIMER_MODE_REL_SOFT);
 	init_waitqueue_head(&xd->event_wq);
 	init_waitqueue_head(&xd->idle_wq);
 	atomic_set(&xd->unpin_seq, 0);
@@ -222,14 +290,12 @@ static bool xdax_foreign_sync(struct xdax_dev *xd)
 
 /* ---- the reaper --------------------------------------------------------- */
 
-/* Run the reaper now, and from its shortest delay.  Context: takes the core lock. */
+/* Run the reaper now, and poll from its shortest delay.  Context: any process context. */
 static void xdax_reaper_kick(struct xdax_dev *xd)
 {
-	mutex_lock(&xd->core.lock);
-	xd->reap_delay_us = XDAX_REAP_MIN_US;
-	xd->reap_idle_rounds = 0;
-	mutex_unlock(&xd->core.lock);
-	queue_work(xdax_wq, &xd->reaper);	/* a timer still armed adds one round */
+	WRITE_ONCE(xd->reap_delay_us, XDAX_REAP_MIN_US);
+	WRITE_ONCE(xd->reap_idle_rounds, 0);
+	queue_work(xdax_wq, &xd->reaper);	/* a poll still armed is re-armed by it */
 }
 
 /*
@@ -247,15 +313,15 @@ static bool xdax_reaper_try_free(void *arg, unsigned long block)
 }
 
 /*
- * Free the AWAITING and INTERRUPTED blocks that went idle (each one a
- * reclaim event), watch a closed device for foreign references, and come
- * back with backoff while there is either.  Context: workqueue.
+ * The round: free the AWAITING and INTERRUPTED blocks that went idle (each
+ * one a reclaim event), watch a closed device for foreign references, and
+ * arm the poll while there is either.  Context: workqueue.
  */
 static void xdax_reaper_fn(struct work_struct *work)
 {
 	struct xdax_dev *xd = container_of(work, struct xdax_dev, reaper);
-	unsigned long freed, left, delay;
-	u64 t0 = ktime_get_ns();
+	unsigned long freed, left;
+	u64 t0 = local_clock();
 	bool foreign;
 
 	freed = xdax_core_reap(&xd->core, xdax_reaper_try_free, xd, &left);
@@ -263,31 +329,11 @@ static void xdax_reaper_fn(struct work_struct *work)
 	foreign = xdax_foreign_sync(xd);	/* syncs the hold, awaiting included */
 	if (freed)
 		xdax_zero_kick(xd);
-	if (left || foreign) {
-		mutex_lock(&xd->core.lock);
-		if (freed) {
-			xd->reap_idle_rounds = 0;
-			xd->reap_delay_us = min_t(unsigned int, xd->reap_delay_us,
-						  XDAX_REAP_FINE_US);
-		}
-		delay = xd->reap_delay_us;
-		/*
-		 * The fine ceiling only while blocks await reclaim (someone may
-		 * wait for their event); a closed device's foreign references
-		 * make no event, and their scan covers every block.
-		 */
-		if (delay < XDAX_REAP_FINE_US)
-			xd->reap_delay_us = min_t(unsigned int, delay * 2, XDAX_REAP_FINE_US);
-		else if (!left || ++xd->reap_idle_rounds > XDAX_REAP_FINE_ROUNDS)
-			xd->reap_delay_us = min_t(unsigned int, delay * 2, XDAX_REAP_MAX_US);
-		mutex_unlock(&xd->core.lock);
-		/* rmmod's exit stops the timer and this work (xdax_reaper_stop). */
-		if (!READ_ONCE(xd->reap_stop))
-			hrtimer_start_range_ns(&xd->reap_timer, ns_to_ktime(delay * NSEC_PER_USEC),
-					       delay * NSEC_PER_USEC / 8, HRTIMER_MODE_REL);
-	}
+	/* rmmod's exit stops the poll and this work (xdax_reaper_stop). */
+	if ((left || foreign) && !READ_ONCE(xd->reap_stop))
+		xdax_reap_arm(xd, xdax_reap_backoff(xd, freed, left));
 	atomic64_inc(&xd->reaper_rounds);
-	atomic64_add(ktime_get_ns() - t0, &xd->reaper_ns);
+	atomic64_add(local_clock() - t0, &xd->reaper_ns);
 }
 
 /*

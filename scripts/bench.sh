@@ -57,11 +57,11 @@ reclaim_uring_blocking_p50	us	io_uring buffers unregistered -> truncate returns,
 reclaim_uring_blocking_p99	us	... p99
 cpu_idle	%	system CPU busy, nothing waiting (3 s)
 cpu_one_block_waiting	%	system CPU busy while one block awaits reclaim (3 s)
-reaper_time_one_block_waiting	%	wall time in reaper rounds while one block awaits reclaim (perf/reaper_ns)
-reaper_rounds_per_s	/s	reaper rounds per second meanwhile (perf/reaper_rounds)
+reaper_time_one_block_waiting	%	time inside the reaper polls and rounds while one block awaits reclaim (perf/reaper_ns)
+reaper_rounds_per_s	/s	reaper polls and rounds per second meanwhile (perf/reaper_rounds)
 kworker_cpu_idle	%	CPU time of the kworker threads, nothing waiting (/proc/PID/schedstat, 3 s, % of one CPU)
 kworker_cpu_one_block_waiting	%	... while one block awaits reclaim (3 s)
-reaper_cpu_one_block_waiting	%	reaper CPU while one block waits: the difference of the two kworker rows, % of one CPU'
+reaper_cpu_one_block_waiting	%	reaper CPU while one block waits: the kworker difference plus the polls (perf/reaper_ns), % of one CPU'
 TARGETS="xdax devdax-2M devdax-4K ext4-dax anon"
 
 # table RESULTS.TAP: the Markdown table of one run.
