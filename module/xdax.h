@@ -127,7 +127,7 @@ struct xdax_dev {
 	unsigned int reap_idle_rounds;	/* polls at the fine ceiling without progress */
 	wait_queue_head_t idle_wq;	/* blocking truncates; an UNPIN wakes them */
 	atomic_t unpin_seq;		/* UNPINs so far: a waiter's missed wake-up */
-	atomic64_t reaper_rounds, reaper_ns;	/* its runs and their wall time */
+	atomic64_t reaper_rounds, reaper_ns;	/* its polls and rounds, time inside them */
 
 	/* The zero pool (xdax_block.c): free blocks zeroed in the background. */
 	struct delayed_work zeroer;

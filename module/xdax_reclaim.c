@@ -40,7 +40,8 @@
 /*
  * The reaper polls only while blocks await reclaim (or a closed device's
  * blocks carry foreign references): from 1 ms after new work up to a fine
- * ceiling of 6 ms, so a reference dropped is an event within ~7 ms; after
+ * ceiling of 6 ms, so a reference dropped is seen within ~7 ms (the event
+ * then waits for the round's kworker to run); after
  * XDAX_REAP_FINE_ROUNDS polls without progress (a holder that keeps its
  * reference for long) it backs off to 100 ms.  A poll is an hrtimer in
  * softirq context (with 1/8 of the delay as slack; a jiffies timer asked
@@ -84,6 +85,16 @@ void xdax_reclaim_exit(void)
 static void xdax_reaper_fn(struct work_struct *work);
 
 /*
+ * An in-use or awaiting block's refcount is xdax's own alone: nothing else
+ * holds it (the poll's xdax_core_reap_due() predicate, and the foreign
+ * watch's).  Context: any; a hint unless the caller holds the core lock.
+ */
+static bool xdax_reap_idle(void *arg, unsigned long block)
+{
+	return folio_ref_count(xdax_block_folio(arg, block)) == 1;
+}
+
+/*
  * The delay before the next poll, and the backoff after this one: @progress
  * (a block freed) brings it back to the fine ceiling; while blocks await it
  * stays there for XDAX_REAP_FINE_ROUNDS polls, otherwise (only a closed
@@ -117,12 +128,6 @@ static void xdax_reap_arm(struct xdax_dev *xd, unsigned int delay_us)
 
 	hrtimer_start_range_ns(&xd->reap_timer, ns_to_ktime(ns), ns / 8,
 			       HRTIMER_MODE_REL_SOFT);
-}
-
-/* xdax_core_reap_due(): the block's refcount is xdax's own alone. */
-static bool xdax_reap_idle(void *arg, unsigned long block)
-{
-	return folio_ref_count(xdax_block_folio(arg, block)) == 1;
 }
 
 /*
@@ -279,8 +284,7 @@ static bool xdax_foreign_sync(struct xdax_dev *xd)
 	mutex_lock(&c->lock);
 	if (!atomic_read(&xd->openers)) {
 		for (b = 0; b < c->nr_blocks && !foreign; b++)
-			foreign = c->state[b] == XDAX_CORE_IN_USE &&
-				  folio_ref_count(xdax_block_folio(xd, b)) != 1;
+			foreign = c->state[b] == XDAX_CORE_IN_USE && !xdax_reap_idle(xd, b);
 	}
 	xd->foreign = foreign;
 	mutex_unlock(&c->lock);
