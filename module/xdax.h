@@ -123,6 +123,7 @@ struct xdax_dev {
 	struct work_struct reaper;
 	struct hrtimer reap_timer;	/* the poll; queues the round when due */
 	bool reap_stop;			/* unload: nothing re-arms the poll */
+	bool reap_woke;			/* the poll's own: it woke the event waiters */
 	unsigned int reap_delay_us;	/* READ/WRITE_ONCE: see xdax_reap_backoff() */
 	unsigned int reap_idle_rounds;	/* polls at the fine ceiling without progress */
 	wait_queue_head_t idle_wq;	/* blocking truncates; an UNPIN wakes them */
@@ -135,6 +136,7 @@ struct xdax_dev {
 	bool zero_live;			/* kicks allowed: set at ready, cleared at destroy */
 	atomic64_t zeroed_inline, zeroed_background;
 	atomic64_t unpin_freed;		/* blocks freed at once by an UNPIN or close */
+	atomic64_t waiter_freed;	/* blocks freed by the event waiters the poll woke */
 
 	wait_queue_head_t event_wq;	/* poll/read */
 	atomic64_t reclaim_seq;		/* blocks freed after a call left them */
@@ -162,7 +164,7 @@ struct xdax_kstats {
 	u64 page_free_calls, kernel_free_calls, anomalies, pte_faults, pmd_faults, pud_faults;
 	u64 reclaim_events, pinned_pages, zeroed, memory_failures;
 	u64 zeroed_free, zeroed_inline, zeroed_background, reaper_rounds, reaper_ns;
-	u64 unpin_freed;
+	u64 unpin_freed, waiter_freed;
 };
 
 /* One block as XDAX_IOC_QUERY shows it. */
@@ -286,6 +288,8 @@ void xdax_reclaim_last_close(struct xdax_dev *xd);
 void xdax_reclaim_unpinned(struct xdax_dev *xd);
 void xdax_event_poisoned(struct xdax_dev *xd, unsigned long n);
 bool xdax_event_ready(struct xdax_file *xf);
+bool xdax_event_reap_due(struct xdax_dev *xd);
+void xdax_event_reap(struct xdax_dev *xd);
 bool xdax_event_peek(struct xdax_file *xf, struct xdax_kevent *ev);
 void xdax_event_consume(struct xdax_file *xf, const struct xdax_kevent *ev);
 

@@ -138,7 +138,7 @@ static void xdax_core_set(struct xdax_core *c, unsigned long b, enum xdax_core_s
 		__set_bit(b, c->awaiting_map);
 		c->nr_awaiting++;
 	}
-	c->state[b] = to;
+	WRITE_ONCE(c->state[b], to);	/* xdax_core_reap_due() reads it unlocked */
 }
 
 /* Out of the file for good: FREE, or POISONED if a memory failure hit it. */
@@ -509,11 +509,12 @@ unsigned long xdax_core_reap(struct xdax_core *c, xdax_try_free_t try_free, void
 }
 
 /*
- * Whether a block awaiting reclaim (or one HELD that was) looks idle to
- * @idle(): the reaper's poll, a hint read without the lock.  A bit that
- * changes meanwhile only makes a round come early (it finds nothing) or one
- * poll later; blocks newly awaiting kick the reaper themselves.  Context:
- * any, softirq included; no lock.
+ * Whether an AWAITING or INTERRUPTED block looks idle to @idle() (a HELD one
+ * is its call's, which frees it itself): the reaper's poll and the event
+ * waiters' (xdax_reclaim.c), a hint read without the lock.  A bit or state
+ * that changes meanwhile only makes a round come early (it finds nothing)
+ * or one poll later; blocks newly awaiting kick the reaper themselves.
+ * Context: any, softirq included; no lock.
  */
 bool xdax_core_reap_due(struct xdax_core *c, xdax_try_free_t idle, void *arg)
 {
@@ -523,7 +524,8 @@ bool xdax_core_reap_due(struct xdax_core *c, xdax_try_free_t idle, void *arg)
 		w = READ_ONCE(c->awaiting_map[i]);
 		while (w) {
 			b = i * BITS_PER_LONG + __ffs(w);
-			if (b < c->nr_blocks && idle(arg, b))
+			if (b < c->nr_blocks && READ_ONCE(c->state[b]) != XDAX_CORE_HELD &&
+			    idle(arg, b))
 				return true;
 			w &= w - 1;
 		}

@@ -70,11 +70,17 @@ static int xdax_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/*
+ * Readable when an event is pending.  A block that looks idle is freed here,
+ * by the waiter the reaper's poll woke (xdax_event_reap), not by its round.
+ * Context: process context; may take the core lock.
+ */
 static __poll_t xdax_poll(struct file *file, poll_table *wait)
 {
 	struct xdax_file *xf = file->private_data;
 
 	poll_wait(file, &xf->xd->event_wq, wait);
+	xdax_event_reap(xf->xd);
 	return xdax_event_ready(xf) ? EPOLLIN | EPOLLRDNORM : 0;
 }
 

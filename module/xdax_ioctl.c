@@ -337,7 +337,7 @@ long xdax_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
  * One struct xdax_event per read.  The event is consumed only once it has
  * been copied out: a read that faults on its buffer leaves it pending.
  * Context: process context; sleeps (interruptibly) for an event unless
- * O_NONBLOCK; takes xf->lock.
+ * O_NONBLOCK; takes xf->lock, and the core lock to free what looks idle.
  */
 ssize_t xdax_read(struct file *file, char __user *buf, size_t count, loff_t *ppos)
 {
@@ -349,13 +349,15 @@ ssize_t xdax_read(struct file *file, char __user *buf, size_t count, loff_t *ppo
 	if (count < sizeof(ev))
 		return -EINVAL;
 	for (;;) {
+		xdax_event_reap(xf->xd);	/* frees what looks idle: see xdax_poll() */
 		mutex_lock(&xf->lock);
 		if (xdax_event_peek(xf, &k))
 			break;
 		mutex_unlock(&xf->lock);
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
-		err = wait_event_interruptible(xf->xd->event_wq, xdax_event_ready(xf));
+		err = wait_event_interruptible(xf->xd->event_wq, xdax_event_ready(xf) ||
+					       xdax_event_reap_due(xf->xd));
 		if (err)
 			return err;
 	}

@@ -187,6 +187,7 @@ static void test_held_awaiting_interrupted(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, batch.own, 2);
 	KUNIT_EXPECT_EQ(test, state_of(c, a), XDAX_CORE_HELD);
 	KUNIT_EXPECT_EQ(test, xdax_core_reap(c, always, NULL, &left), 0);	/* held */
+	KUNIT_EXPECT_FALSE(test, xdax_core_reap_due(c, always, NULL));	/* nor due */
 	KUNIT_EXPECT_EQ(test, c->nr_awaiting, 2);
 	left = xdax_core_settle(c, &batch, only, &a, &adopted);
 	KUNIT_EXPECT_EQ(test, left, 1);
@@ -225,11 +226,14 @@ static void test_nowait_left_to_reaper(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, xdax_core_detach(c, 0, ULONG_MAX, false, &batch), 0);
 	KUNIT_EXPECT_EQ(test, batch.nr, 0);
 	xdax_core_unhold(c, &batch, false);
+	KUNIT_EXPECT_FALSE(test, xdax_core_reap_due(c, never, NULL));
 	KUNIT_EXPECT_EQ(test, xdax_core_reap(c, never, NULL, &left), 0);
 	KUNIT_EXPECT_EQ(test, left, 1);
+	KUNIT_EXPECT_TRUE(test, xdax_core_reap_due(c, always, NULL));
 	KUNIT_EXPECT_EQ(test, xdax_core_reap(c, always, NULL, &left), 1);
 	KUNIT_EXPECT_EQ(test, left, 0);
 	KUNIT_EXPECT_EQ(test, state_of(c, b), XDAX_CORE_FREE);
+	KUNIT_EXPECT_FALSE(test, xdax_core_reap_due(c, always, NULL));
 	KUNIT_EXPECT_EQ(test, core_check(c), 0);
 }
 

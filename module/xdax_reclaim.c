@@ -40,8 +40,9 @@
 /*
  * The reaper polls only while blocks await reclaim (or a closed device's
  * blocks carry foreign references): from 1 ms after new work up to a fine
- * ceiling of 6 ms, so a reference dropped is seen within ~7 ms (the event
- * then waits for the round's kworker to run); after
+ * ceiling of 6 ms, or 4 ms while a poll() or read() sleeps on the event
+ * queue (someone waits for the answer), so a reference dropped is seen
+ * within ~7 ms, ~5 ms for a waiter (who then frees the block itself); after
  * XDAX_REAP_FINE_ROUNDS polls without progress (a holder that keeps its
  * reference for long) it backs off to 100 ms.  A poll is an hrtimer in
  * softirq context (with 1/8 of the delay as slack; a jiffies timer asked
@@ -53,6 +54,7 @@
  */
 #define XDAX_REAP_MIN_US	1000
 #define XDAX_REAP_FINE_US	6000
+#define XDAX_REAP_WAITED_US	4000
 #define XDAX_REAP_MAX_US	100000
 #define XDAX_REAP_FINE_ROUNDS	1000
 /*
@@ -96,26 +98,33 @@ static bool xdax_reap_idle(void *arg, unsigned long block)
 
 /*
  * The delay before the next poll, and the backoff after this one: @progress
- * (a block freed) brings it back to the fine ceiling; while blocks await it
- * stays there for XDAX_REAP_FINE_ROUNDS polls, otherwise (only a closed
- * device's foreign references: no event waits on them) it keeps doubling.
- * The kick, the poll and the round all write the two fields, without a
- * common lock: a race makes one poll come early or late, nothing more.
+ * (a block freed) brings it back to the fine ceiling (the lower one while an
+ * event waiter sleeps); while blocks await it stays there for
+ * XDAX_REAP_FINE_ROUNDS polls, otherwise (only a closed device's foreign
+ * references: no event waits on them) it keeps doubling.  The kick, the
+ * poll and the round all write the two fields, without a common lock: a
+ * race makes one poll come early or late, nothing more.
  */
 static unsigned int xdax_reap_backoff(struct xdax_dev *xd, bool progress, bool awaiting)
 {
+	unsigned int fine = wq_has_sleeper(&xd->event_wq) ? XDAX_REAP_WAITED_US :
+			    XDAX_REAP_FINE_US;
 	unsigned int delay = READ_ONCE(xd->reap_delay_us);
 	unsigned int rounds = READ_ONCE(xd->reap_idle_rounds);
 	unsigned int next = delay;
 
 	if (progress) {
 		rounds = 0;
-		delay = min_t(unsigned int, delay, XDAX_REAP_FINE_US);
+		delay = min(delay, fine);
 	}
-	if (delay < XDAX_REAP_FINE_US)
-		next = min_t(unsigned int, delay * 2, XDAX_REAP_FINE_US);
-	else if (!awaiting || ++rounds > XDAX_REAP_FINE_ROUNDS)
+	if (delay < fine) {
+		next = min(delay * 2, fine);
+	} else if (!awaiting || ++rounds > XDAX_REAP_FINE_ROUNDS) {
 		next = min_t(unsigned int, delay * 2, XDAX_REAP_MAX_US);
+	} else {	/* at the ceiling, or above it: a waiter came */
+		delay = fine;
+		next = fine;
+	}
 	WRITE_ONCE(xd->reap_delay_us, next);
 	WRITE_ONCE(xd->reap_idle_rounds, rounds);
 	return delay;
@@ -131,10 +140,14 @@ static void xdax_reap_arm(struct xdax_dev *xd, unsigned int delay_us)
 }
 
 /*
- * The poll.  It queues the round when a block looks idle, when a closed
- * device's foreign references are watched (their scan needs the lock), or
- * when nothing awaits any more (the round then syncs the module hold and
- * stops); otherwise it re-arms itself.  Context: softirq (hrtimer).
+ * The poll.  When a block looks idle it wakes the event waiters (they free
+ * it) and polls again after the shortest delay, or, if none waits or none
+ * did, queues the round; it also queues the round when a closed device's
+ * foreign references are watched (their scan needs the lock), or when
+ * nothing awaits any more (the round then syncs the module hold and
+ * stops); otherwise it re-arms itself.  xd->reap_woke is the poll's alone:
+ * hrtimer callbacks of one timer never run concurrently.
+ * Context: softirq (hrtimer).
  */
 static enum hrtimer_restart xdax_reap_timer_fn(struct hrtimer *t)
 {
@@ -142,14 +155,30 @@ static enum hrtimer_restart xdax_reap_timer_fn(struct hrtimer *t)
 	enum hrtimer_restart ret = HRTIMER_NORESTART;
 	u64 t0 = local_clock(), ns;
 	unsigned int delay;
+	bool due;
 
 	if (READ_ONCE(xd->reap_stop))
 		return HRTIMER_NORESTART;
-	if (READ_ONCE(xd->foreign) || !READ_ONCE(xd->core.nr_awaiting) ||
-	    xdax_core_reap_due(&xd->core, xdax_reap_idle, xd)) {
+	due = xdax_event_reap_due(xd);
+	if (due && !xd->reap_woke && wq_has_sleeper(&xd->event_wq)) {
+		/*
+		 * A poll() or read() waits for the event: wake it, and it frees
+		 * the block itself (xdax_event_reap) without a kworker to wake
+		 * first.  The round follows only if no waiter did within the
+		 * shortest delay (an epoll set nobody waits on, a stopped task).
+		 */
+		xd->reap_woke = true;
+		wake_up_interruptible_all(&xd->event_wq);
+		delay = XDAX_REAP_MIN_US;
+	} else if (due || READ_ONCE(xd->foreign) || !READ_ONCE(xd->core.nr_awaiting)) {
+		xd->reap_woke = false;
 		queue_work(xdax_wq, &xd->reaper);
+		delay = 0;
 	} else {
+		xd->reap_woke = false;
 		delay = xdax_reap_backoff(xd, false, true);
+	}
+	if (delay) {
 		ns = (u64)delay * NSEC_PER_USEC;
 		hrtimer_set_expires_range_ns(t, ktime_add_ns(ktime_get(), ns),
 					     ns / 8);
@@ -341,28 +370,59 @@ static void xdax_reaper_fn(struct work_struct *work)
 }
 
 /*
+ * Free the AWAITING and INTERRUPTED blocks that are idle now, each a reclaim
+ * event, without waiting for a reaper round.  Returns the number freed.
+ * Context: process context, no lock held; takes the core lock.
+ */
+static unsigned long xdax_reclaim_idle(struct xdax_dev *xd)
+{
+	unsigned long freed, left;
+
+	freed = xdax_core_reap(&xd->core, xdax_reaper_try_free, xd, &left);
+	if (!freed)
+		return 0;
+	xdax_event_reclaimed(xd, freed);
+	xdax_hold_sync(xd);
+	xdax_zero_kick(xd);
+	return freed;
+}
+
+/*
  * A pin was released (UNPIN, or close): its blocks may be idle now.  Free
- * the ones that a NOWAIT or interrupted call left, at once (each a reclaim
- * event, no reaper round needed), and wake the calls that wait for theirs.
+ * the ones that a NOWAIT or interrupted call left, at once, and wake the
+ * calls that wait for theirs.
  * Context: process context, no lock held; takes the core lock.
  */
 void xdax_reclaim_unpinned(struct xdax_dev *xd)
 {
-	unsigned long freed, left;
-
 	/* Pairs with the waiter's prepare_to_wait() (wq_has_sleeper's barrier). */
 	atomic_inc(&xd->unpin_seq);
 	if (wq_has_sleeper(&xd->idle_wq))
 		wake_up_all(&xd->idle_wq);
-	if (!READ_ONCE(xd->core.nr_awaiting))
-		return;
-	freed = xdax_core_reap(&xd->core, xdax_reaper_try_free, xd, &left);
-	if (!freed)
-		return;
-	atomic64_add(freed, &xd->unpin_freed);
-	xdax_event_reclaimed(xd, freed);
-	xdax_hold_sync(xd);
-	xdax_zero_kick(xd);
+	if (READ_ONCE(xd->core.nr_awaiting))
+		atomic64_add(xdax_reclaim_idle(xd), &xd->unpin_freed);
+}
+
+/*
+ * Whether an awaiting block looks idle (a hint, no lock): the poll then
+ * wakes the event waiters, and each frees it itself (xdax_event_reap), so
+ * the event needs no kworker to run first.  Context: any.
+ */
+bool xdax_event_reap_due(struct xdax_dev *xd)
+{
+	return READ_ONCE(xd->core.nr_awaiting) &&
+	       xdax_core_reap_due(&xd->core, xdax_reap_idle, xd);
+}
+
+/*
+ * An event waiter's share of the reaper: before it looks for an event (poll,
+ * read), free what looks idle.  Context: process context, TASK_RUNNING, no
+ * lock held; takes the core lock only if a block looks idle.
+ */
+void xdax_event_reap(struct xdax_dev *xd)
+{
+	if (xdax_event_reap_due(xd))
+		atomic64_add(xdax_reclaim_idle(xd), &xd->waiter_freed);
 }
 
 /*

@@ -39,19 +39,19 @@ truncate_unmapped	ms	truncate to 0, not mapped
 punch_pmd	ms	punch, PMD-mapped (ext4-dax: fallocate PUNCH_HOLE)
 punch_pte	ms	punch, PTE-mapped
 punch_unmapped	ms	punch, not mapped
-reclaim_unpin_nowait_p50	us	own UNPIN -> reclaim event after a NOWAIT truncate, p50
+reclaim_unpin_nowait_p50	us	own UNPIN -> reclaim event after a NOWAIT truncate (a waiter asleep in poll()), p50
 reclaim_unpin_nowait_p99	us	... p99
 reclaim_unpin_blocking_p50	us	own UNPIN -> blocking truncate returns, p50
 reclaim_unpin_blocking_p99	us	... p99
-reclaim_vmsplice_nowait_p50	us	vmspliced pipe closed -> reclaim event, p50
+reclaim_vmsplice_nowait_p50	us	vmspliced pipe closed -> reclaim event (a waiter asleep in poll()), p50
 reclaim_vmsplice_nowait_p99	us	... p99
 reclaim_vmsplice_blocking_p50	us	vmspliced pipe closed -> truncate returns (ext4-dax: ftruncate), p50
 reclaim_vmsplice_blocking_p99	us	... p99
-reclaim_odirect_nowait_p50	us	O_DIRECT write completes -> reclaim event, p50
+reclaim_odirect_nowait_p50	us	O_DIRECT write completes -> reclaim event (a waiter asleep in poll()), p50
 reclaim_odirect_nowait_p99	us	... p99
 reclaim_odirect_blocking_p50	us	O_DIRECT write completes -> truncate returns, p50
 reclaim_odirect_blocking_p99	us	... p99
-reclaim_uring_nowait_p50	us	io_uring buffers unregistered -> reclaim event, p50
+reclaim_uring_nowait_p50	us	io_uring buffers unregistered -> reclaim event (a waiter asleep in poll()), p50
 reclaim_uring_nowait_p99	us	... p99
 reclaim_uring_blocking_p50	us	io_uring buffers unregistered -> truncate returns, p50
 reclaim_uring_blocking_p99	us	... p99
@@ -61,7 +61,12 @@ reaper_time_one_block_waiting	%	time inside the reaper polls and rounds while on
 reaper_rounds_per_s	/s	reaper polls and rounds per second meanwhile (perf/reaper_rounds)
 kworker_cpu_idle	%	CPU time of the kworker threads, nothing waiting (/proc/PID/schedstat, 3 s, % of one CPU)
 kworker_cpu_one_block_waiting	%	... while one block awaits reclaim (3 s)
-reaper_cpu_one_block_waiting	%	reaper CPU while one block waits: the kworker difference plus the polls (perf/reaper_ns), % of one CPU'
+reaper_cpu_one_block_waiting	%	reaper CPU while one block waits: the kworker difference plus the polls (perf/reaper_ns), % of one CPU
+cpu_one_block_waiting_waiter	%	system CPU busy while one block waits and a thread sleeps in poll() for its event (3 s)
+reaper_time_one_block_waiting_waiter	%	... time inside the reaper polls and rounds
+reaper_rounds_per_s_waiter	/s	... reaper polls and rounds per second
+kworker_cpu_one_block_waiting_waiter	%	... CPU time of the kworker threads
+reaper_cpu_one_block_waiting_waiter	%	... reaper CPU (kworker difference plus the polls), % of one CPU'
 TARGETS="xdax devdax-2M devdax-4K ext4-dax anon"
 
 # table RESULTS.TAP: the Markdown table of one run.

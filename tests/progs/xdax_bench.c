@@ -13,8 +13,8 @@
  *             perf/zeroed_free); faults on owned blocks (PMD, PTE); MAP_POPULATE (PMD, PTE)
  *   bw        sequential write / read / non-temporal write through a populated map
  *   truncate  truncate and punch of MIB, PMD-mapped, PTE-mapped and unmapped (xdax, file)
- *   reclaim   TRIALS trials per reference: reference dropped -> NOWAIT reclaim event and
- *             -> blocking truncate's return (xdax: own pin, vmspliced pipe, O_DIRECT on a slow
+ *   reclaim   TRIALS trials per reference: reference dropped -> NOWAIT reclaim event (to a
+ *             waiter asleep in poll() when it drops) and -> blocking truncate's return (xdax: own pin, vmspliced pipe, O_DIRECT on a slow
  *             null_blk, io_uring fixed buffer; file: the vmspliced pipe, blocking ftruncate)
  *   cpu       system CPU while one block waits for reclaim, and idle (xdax)
  *   time CMD...   wall time of a command (module load, namespace creation)
@@ -783,11 +783,35 @@ static double drop(enum ref r, struct trial *t)
 	return t0;
 }
 
+/*
+ * The NOWAIT trials drop the reference from this thread while the trial's thread sleeps in
+ * poll(): 20 ms in (UNPIN, pipe close, unregister), or when the in-flight I/O completes
+ * (O_DIRECT: drop() joins the I/O thread).  A poll() entered after the drop would measure
+ * nothing but the poll itself (xdax frees an idle block for a waiter on entry).
+ */
+struct dropper {
+	enum ref r;
+	struct trial *t;
+	double t0;	/* drop() returned: the reference is gone */
+	pthread_t th;
+};
+
+static void *drop_thread(void *arg)
+{
+	struct dropper *d = arg;
+
+	if (d->r != R_ODIRECT)
+		sleep_us(20000);
+	d->t0 = drop(d->r, d->t);
+	return NULL;
+}
+
 /* One trial: latency in microseconds, or -1e30 if the reference could not be taken. */
 static double trial(enum ref r, int nowait, struct trial *t, const char **why)
 {
 	struct xdax_set_size st;
 	struct xdax_event ev;
+	struct dropper dr;
 	struct pollfd pfd;
 	double t0, t1;
 	int rc;
@@ -810,10 +834,14 @@ static double trial(enum ref r, int nowait, struct trial *t, const char **why)
 		}
 		xt_expect(st.pending == 1, "NOWAIT truncate with a %s reference: %llu pending",
 			  ref_name[r], (unsigned long long)st.pending);
-		t0 = drop(r, t);
+		dr = (struct dropper){ .r = r, .t = t };
+		if (pthread_create(&dr.th, NULL, drop_thread, &dr))
+			xt_die("pthread_create");
 		pfd = (struct pollfd){ .fd = tfd, .events = POLLIN };
 		rc = poll(&pfd, 1, 20000);
 		t1 = now_us();
+		pthread_join(dr.th, NULL);
+		t0 = dr.t0;
 		xt_expect(rc == 1, "%s: no reclaim event within 20 s", ref_name[r]);
 		if (rc == 1) {
 			xt_expect(read(tfd, &ev, sizeof(ev)) == sizeof(ev) &&
@@ -1041,28 +1069,93 @@ static double cpu_window(const char *busy_metric)
 	return kw_busy(&kw0, &kw1, now_us() - t0);
 }
 
+/* A thread asleep in poll() for the reclaim event, as an event loop would be. */
+static void *event_waiter(void *arg)
+{
+	struct pollfd pfd = { .fd = tfd, .events = POLLIN };
+
+	*(int *)arg = poll(&pfd, 1, 30000);
+	return NULL;
+}
+
+/*
+ * The reaper's CPU over one window: the kworker difference to idle (the rounds, their
+ * wake-ups and switches) plus the time inside polls and rounds (perf/reaper_ns; a round
+ * counts twice).  @sfx names the figures.
+ */
+static void reaper_window(const char *sfx, double kw_idle)
+{
+	uint64_t ns0, ns1, r0, r1;
+	int ok0, ok1, ok2, ok3;
+	double kw_wait, reaper = -1;
+	char busy[64], name[64];
+
+	snprintf(busy, sizeof(busy), "cpu_one_block_waiting%s", sfx);
+	sysfs_stat("perf", "reaper_ns", &ns0, &ok0);
+	sysfs_stat("perf", "reaper_rounds", &r0, &ok1);
+	kw_wait = cpu_window(busy);
+	sysfs_stat("perf", "reaper_ns", &ns1, &ok2);
+	sysfs_stat("perf", "reaper_rounds", &r1, &ok3);
+	snprintf(name, sizeof(name), "reaper_time_one_block_waiting%s", sfx);
+	if (ok0 && ok1 && ok2 && ok3) {
+		reaper = (double)(ns1 - ns0) / 3e7;
+		fig(name, reaper, "%");
+		snprintf(name, sizeof(name), "reaper_rounds_per_s%s", sfx);
+		fig(name, (double)(r1 - r0) / 3, "/s");
+	} else {
+		na(name, "%", "the module has no perf/reaper_ns");
+		snprintf(name, sizeof(name), "reaper_rounds_per_s%s", sfx);
+		na(name, "/s", "the module has no perf/reaper_rounds");
+	}
+	snprintf(name, sizeof(name), "kworker_cpu_one_block_waiting%s", sfx);
+	if (kw_idle >= 0 && kw_wait >= 0 && reaper >= 0)
+		fig(name, kw_wait, "%");
+	else
+		na(name, "%", "no /proc/PID/schedstat");
+	snprintf(name, sizeof(name), "reaper_cpu_one_block_waiting%s", sfx);
+	if (kw_idle >= 0 && kw_wait >= 0 && reaper >= 0)
+		fig(name, (kw_wait > kw_idle ? kw_wait - kw_idle : 0) + reaper, "%");
+	else
+		na(name, "%", "no /proc/PID/schedstat (CONFIG_SCHED_INFO)");
+}
+
 static void test_cpu(void)
 {
+	static const char *const sfx[] = { "", "_waiter" };
 	struct xdax_set_size st = { 0 };
-	uint64_t ns0, ns1, r0, r1, pin;
-	int ok0, ok1, ok2, ok3;
-	double kw_idle, kw_wait, reaper;
 	struct xdax_event ev;
 	struct pollfd pfd;
+	double kw_idle;
+	pthread_t th;
+	int i, woke = -2;
+	uint64_t pin;
 	char *p;
 
 	if (kind != K_XDAX) {
 		na("cpu_idle", "%", NULL);
-		na("cpu_one_block_waiting", "%", NULL);
-		na("reaper_time_one_block_waiting", "%", NULL);
-		na("reaper_rounds_per_s", "/s", NULL);
 		na("kworker_cpu_idle", "%", NULL);
-		na("kworker_cpu_one_block_waiting", "%", NULL);
-		na("reaper_cpu_one_block_waiting", "%", NULL);
+		for (i = 0; i < 2; i++) {
+			char name[64];
+
+			snprintf(name, sizeof(name), "cpu_one_block_waiting%s", sfx[i]);
+			na(name, "%", NULL);
+			snprintf(name, sizeof(name), "reaper_time_one_block_waiting%s", sfx[i]);
+			na(name, "%", NULL);
+			snprintf(name, sizeof(name), "reaper_rounds_per_s%s", sfx[i]);
+			na(name, "/s", NULL);
+			snprintf(name, sizeof(name), "kworker_cpu_one_block_waiting%s", sfx[i]);
+			na(name, "%", NULL);
+			snprintf(name, sizeof(name), "reaper_cpu_one_block_waiting%s", sfx[i]);
+			na(name, "%", NULL);
+		}
 		return;
 	}
 	pool_settle();		/* no background zeroing in either window */
 	kw_idle = cpu_window("cpu_idle");
+	if (kw_idle >= 0)
+		fig("kworker_cpu_idle", kw_idle, "%");
+	else
+		na("kworker_cpu_idle", "%", "no /proc/PID/schedstat (CONFIG_SCHED_INFO)");
 	if (xt_set_size(tfd, BLK, 0, 0, NULL))
 		xt_die("size");
 	p = map_at(BLK, 1, 0);
@@ -1073,38 +1166,18 @@ static void test_cpu(void)
 	xt_expect(!xt_set_size(tfd, 0, XDAX_WAIT_NOWAIT, 0, &st) && st.pending == 1,
 		  "NOWAIT truncate of a pinned block");
 	munmap(p, BLK);
-	/* One window, well inside the reaper's fine schedule (1000 rounds of 6 ms). */
-	sysfs_stat("perf", "reaper_ns", &ns0, &ok0);
-	sysfs_stat("perf", "reaper_rounds", &r0, &ok1);
-	kw_wait = cpu_window("cpu_one_block_waiting");
-	sysfs_stat("perf", "reaper_ns", &ns1, &ok2);
-	sysfs_stat("perf", "reaper_rounds", &r1, &ok3);
-	reaper = -1;
-	if (ok0 && ok1 && ok2 && ok3) {
-		/* Time inside the reaper's polls and rounds, per time waited. */
-		reaper = (double)(ns1 - ns0) / 3e7;
-		fig("reaper_time_one_block_waiting", reaper, "%");
-		fig("reaper_rounds_per_s", (double)(r1 - r0) / 3, "/s");
-	} else {
-		na("reaper_time_one_block_waiting", "%", "the module has no perf/reaper_ns");
-		na("reaper_rounds_per_s", "/s", "the module has no perf/reaper_rounds");
-	}
-	if (kw_idle >= 0 && kw_wait >= 0 && reaper >= 0) {
-		fig("kworker_cpu_idle", kw_idle, "%");
-		fig("kworker_cpu_one_block_waiting", kw_wait, "%");
-		/*
-		 * What waiting adds: the rounds with their wake-ups and switches (kworkers),
-		 * plus the polls, which run in softirq (perf/reaper_ns; a round, if any,
-		 * counts twice).
-		 */
-		fig("reaper_cpu_one_block_waiting",
-		    (kw_wait > kw_idle ? kw_wait - kw_idle : 0) + reaper, "%");
-	} else {
-		na("kworker_cpu_idle", "%", "no /proc/PID/schedstat (CONFIG_SCHED_INFO)");
-		na("kworker_cpu_one_block_waiting", "%", "no /proc/PID/schedstat");
-		na("reaper_cpu_one_block_waiting", "%", "no /proc/PID/schedstat");
-	}
+	/*
+	 * Windows well inside the reaper's fine schedule (1000 rounds): nobody waiting for the
+	 * event (6 ms polls), then a thread asleep in poll() for it (4 ms polls).
+	 */
+	reaper_window(sfx[0], kw_idle);
+	if (pthread_create(&th, NULL, event_waiter, &woke))
+		xt_die("pthread_create");
+	sleep_us(100000);
+	reaper_window(sfx[1], kw_idle);
 	xt_expect(!xt_unpin(tfd, pin), "unpin");
+	pthread_join(th, NULL);
+	xt_expect(woke == 1, "the event waiter's poll() returned %d, expected the event", woke);
 	pfd = (struct pollfd){ .fd = tfd, .events = POLLIN };
 	xt_expect(poll(&pfd, 1, 20000) == 1 && read(tfd, &ev, sizeof(ev)) == sizeof(ev),
 		  "reclaim event after the CPU measurement");

@@ -25,6 +25,10 @@
  *                 block waits the reaper polls on its fine schedule (a round at least
  *                 every 20 ms), and with nothing waiting it stops (at most one round in
  *                 300 ms)
+ *   waiter-free   a block kept awaiting by a vmspliced page: closing the pipe while a
+ *                 poll() or a blocking read() waits for the event, the waiter the
+ *                 reaper's poll wakes frees the block itself (perf/waiter_freed), and
+ *                 the event reads nothing awaiting
  *
  * Every case ends with xt_conserved().  Figures are printed, never asserted.
  */
@@ -40,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -636,6 +641,68 @@ static void c_unpin_sync(void)
 	reset("unpin-sync");
 }
 
+/*
+ * A foreign reference (a vmspliced page in a pipe) keeps a block awaiting reclaim after a
+ * NOWAIT truncate; the pipe is closed while this thread waits for the event in poll() (rounds
+ * 0-4) or in a blocking read() (rounds 5-9).  The reaper's poll wakes the waiter, which frees
+ * the block itself: perf/waiter_freed counts it, and the event reads consistent (nothing
+ * awaiting).  (The round frees it instead if the waiter misses its head start of a
+ * millisecond; that cannot happen in every round.)
+ */
+static void c_waiter_free(void)
+{
+	struct pollfd pfd = { .fd = -1, .events = POLLIN };
+	struct xdax_event ev;
+	long long wf0, wf1;
+	int i, pipefd[2], by_waiter[2] = { 0, 0 };
+	struct iovec iov;
+	char *p;
+
+	setup();
+	pfd.fd = fd;
+	p = map(0, blk, PROT_READ | PROT_WRITE);
+	iov = (struct iovec){ .iov_base = p, .iov_len = PG };
+	for (i = 0; i < 10; i++) {
+		int by_read = i >= 5;
+
+		xt_fill(p, blk, i);
+		if (pipe(pipefd))
+			xt_die("pipe: %s", strerror(errno));
+		if (vmsplice(pipefd[1], &iov, 1, 0) != (ssize_t)PG)
+			xt_die("vmsplice: %s", strerror(errno));
+		xt_expect(!xt_set_size(fd, 0, XDAX_WAIT_NOWAIT, 0, NULL), "waiter-free: NOWAIT truncate");
+		xt_expect(xt_stats(fd).awaiting_reclaim == 1, "waiter-free: one block awaiting");
+		usleep(20000);	/* the reaper has polled it and found it busy */
+		xt_expect(xt_stats(fd).awaiting_reclaim == 1, "waiter-free: freed while in the pipe");
+		wf0 = perf("waiter_freed");
+		close(pipefd[0]);
+		close(pipefd[1]);
+		if (!by_read)
+			xt_expect(poll(&pfd, 1, 10000) == 1, "waiter-free: round %d: no reclaim event", i);
+		if (read(fd, &ev, sizeof(ev)) != sizeof(ev))
+			xt_fail("waiter-free: round %d: read event: %s", i, strerror(errno));
+		else
+			xt_expect(ev.type == XDAX_EVENT_RECLAIM && ev.reclaimed == 1 &&
+				  ev.awaiting_reclaim == 0,
+				  "waiter-free: round %d: event type %u reclaimed %llu awaiting %llu", i,
+				  ev.type, (unsigned long long)ev.reclaimed,
+				  (unsigned long long)ev.awaiting_reclaim);
+		wf1 = perf("waiter_freed");
+		if (wf1 == wf0 + 1)
+			by_waiter[by_read]++;
+		else
+			xt_note("waiter-free: round %d (%s): waiter_freed %lld -> %lld", i,
+				by_read ? "read" : "poll", wf0, wf1);
+		xt_expect(!xt_set_size(fd, info.capacity, 0, 0, NULL), "waiter-free: grow");
+	}
+	xt_expect(by_waiter[0] >= 1, "waiter-free: no poll() waiter freed its block (0 of 5 rounds)");
+	xt_expect(by_waiter[1] >= 1, "waiter-free: no read() waiter freed its block (0 of 5 rounds)");
+	xt_note("figure: waiter-free: the waiter freed the block in %d of 5 poll() and %d of 5 read() rounds",
+		by_waiter[0], by_waiter[1]);
+	munmap(p, blk);
+	reset("waiter-free");
+}
+
 static const struct xt_case cases[] = {
 	{ "pool-fill", c_pool_fill, "the zeroer fills the pool; fresh blocks come zeroed from it" },
 	{ "pool-race", c_pool_race,
@@ -643,6 +710,7 @@ static const struct xt_case cases[] = {
 	{ "around", c_around, "one read fault maps the whole block inside the VMA" },
 	{ "around-zap", c_around_zap, "truncate and punch zap what block-around mapped" },
 	{ "unpin-sync", c_unpin_sync, "UNPIN frees an awaiting block at once, wakes waiters" },
+	{ "waiter-free", c_waiter_free, "the event waiter the reaper wakes frees the block itself" },
 	{ 0 },
 };
 
