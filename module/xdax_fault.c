@@ -20,7 +20,9 @@
  * Every page table entry for a block is installed inside xdax's ->fault or
  * ->huge_fault under that block's fault lock (the kernel allocates the PTE
  * page table there too), so these checks cannot be overtaken by another
- * fault of the same block.  Lock order: mmap_lock or the VMA lock, then the
+ * fault of the same block.  The one table the kernel allocates before it
+ * calls xdax is a PMD table in an empty PUD slot: a PUD is therefore first
+ * inserted read-only (xdax_fault_insert).  Lock order: mmap_lock or the VMA lock, then the
  * invalidate_lock, then a fault lock, then the core lock.
  */
 #include <linux/fs.h>
@@ -147,8 +149,19 @@ static vm_fault_t xdax_fault_insert(struct xdax_dev *xd, struct vm_fault *vmf,
 				xdax_fault_around(vmf, folio, vmf->pgoff);
 		}
 	} else if (order == PUD_SHIFT - PAGE_SHIFT) {
-		ret = xdax_insert_pud(vmf, folio, write);
-		if (ret == VM_FAULT_NOPAGE)
+		/*
+		 * The kernel puts a PMD table into an empty PUD slot outside
+		 * any xdax lock (a fault that found PUDs disallowed: say
+		 * PR_SET_THP_DISABLE set meanwhile), so one may appear between
+		 * xdax_fault_slot() and the insert.  A write insert that meets
+		 * it WARNs, a read-only one just returns; so an empty slot gets
+		 * a read-only PUD and the write, retried, comes back as the
+		 * write-protect fault that makes it writable (not counted).
+		 */
+		bool empty = pud_none(READ_ONCE(*vmf->pud));
+
+		ret = xdax_insert_pud(vmf, folio, write && !empty);
+		if (ret == VM_FAULT_NOPAGE && empty)
 			atomic64_inc(&xd->pud_faults);
 	} else {
 		ret = order == xdax_block_order(xd) ? xdax_insert_pmd(vmf, folio, write) :

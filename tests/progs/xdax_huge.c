@@ -17,6 +17,9 @@
  *   race    threads of two processes write and check their pages through PUD, PMD
  *           and PTE views of one block while it is punched and truncated: every
  *           word read is the writer's current pattern or zero, never stale data
+ *   thp-flip  six threads write-fault a fresh 1 GiB view of an owned block, 2000 times,
+ *           while a seventh flips PR_SET_THP_DISABLE: PUD and smaller faults mix in
+ *           the same PUD slot, no kernel warning, every word reads back
  *
  * Every case ends with xt_conserved().  Needs CAP_SYS_ADMIN (pagemap PFNs).
  */
@@ -34,6 +37,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -585,12 +589,123 @@ static void case_race(void)
 	xt_conserved(fd, "race");
 }
 
+/* --- thp-flip ------------------------------------------------------------------------ */
+
+/*
+ * Write faults on a fresh 1 GiB mapping of an owned block from several threads while
+ * another flips PR_SET_THP_DISABLE: a fault that finds PUDs disallowed makes the kernel
+ * put a PMD table into the empty PUD slot (outside any xdax lock), while a fault that
+ * found them allowed is on its way to insert a PUD there.  A write PUD insert that meets
+ * the table WARNs (panic_on_warn: the guest dies); xdax maps an empty slot read-only first.
+ * Each round remaps the view (empty slot), every written word reads back.
+ */
+#define FLIP_THREADS	6
+#define FLIP_ROUNDS	2000
+
+static struct {
+	pthread_barrier_t go, done;
+	char *volatile view;
+	atomic_int stop;
+	int round;
+} flip;
+
+static uint64_t flip_off(int round, int t)
+{
+	return ((uint64_t)(round * 7 + t * 83) % (SZ_1G / SZ_2M)) * SZ_2M + (uint64_t)t * 64;
+}
+
+static void *flip_worker(void *a)
+{
+	int t = (int)(intptr_t)a;
+
+	for (;;) {
+		pthread_barrier_wait(&flip.go);
+		if (atomic_load(&flip.stop))
+			return NULL;
+		*(volatile uint64_t *)(flip.view + flip_off(flip.round, t)) =
+			((uint64_t)flip.round << 16) | (uint64_t)t;
+		pthread_barrier_wait(&flip.done);
+	}
+}
+
+static void *flip_toggler(void *a)
+{
+	unsigned long on = 0;
+
+	(void)a;
+	while (!atomic_load(&flip.stop)) {
+		on ^= 1;
+		if (prctl(PR_SET_THP_DISABLE, on, 0, 0, 0))
+			xt_die("PR_SET_THP_DISABLE %lu: %s", on, strerror(errno));
+	}
+	return NULL;
+}
+
+static void case_thp_flip(void)
+{
+	pthread_t w[FLIP_THREADS], tog;
+	struct counts c0, c1;
+	long bad = 0;
+	char *base;
+	int r, t;
+
+	setup();
+	empty();
+	base = map_view(0, SZ_1G, 0);
+	base[0] = 1;		/* own the block: the rounds fault, they do not zero */
+	base[0] = 0;
+	c0 = counts();
+	pthread_barrier_init(&flip.go, NULL, FLIP_THREADS + 1);
+	pthread_barrier_init(&flip.done, NULL, FLIP_THREADS + 1);
+	atomic_store(&flip.stop, 0);
+	for (t = 0; t < FLIP_THREADS; t++)
+		if (pthread_create(&w[t], NULL, flip_worker, (void *)(intptr_t)t))
+			xt_die("pthread_create");
+	if (pthread_create(&tog, NULL, flip_toggler, NULL))
+		xt_die("pthread_create");
+	for (r = 0; r < FLIP_ROUNDS; r++) {
+		/* A fresh view: its PUD slot is empty again (the unmap freed the tables). */
+		if (munmap(base, SZ_1G) ||
+		    mmap(base, SZ_1G, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) != base)
+			xt_die("remap round %d: %s", r, strerror(errno));
+		flip.view = base;
+		flip.round = r;
+		pthread_barrier_wait(&flip.go);
+		pthread_barrier_wait(&flip.done);
+		for (t = 0; t < FLIP_THREADS; t++)
+			if (*(volatile uint64_t *)(base + flip_off(r, t)) !=
+			    (((uint64_t)r << 16) | (uint64_t)t))
+				bad++;
+	}
+	atomic_store(&flip.stop, 1);
+	pthread_barrier_wait(&flip.go);
+	for (t = 0; t < FLIP_THREADS; t++)
+		pthread_join(w[t], NULL);
+	pthread_join(tog, NULL);
+	if (prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0))
+		xt_die("PR_SET_THP_DISABLE 0: %s", strerror(errno));
+	c1 = counts();
+	xt_note("figure: thp-flip: %d rounds x %d writers: pud_faults +%lld pmd_faults +%lld pte_faults +%lld",
+		FLIP_ROUNDS, FLIP_THREADS, c1.pud - c0.pud, c1.pmd - c0.pmd, c1.pte - c0.pte);
+	xt_expect(!bad, "thp-flip: %ld written words did not read back", bad);
+	/* Both kinds happened: the flips sent some faults down the smaller path. */
+	xt_expect(c1.pud > c0.pud && c1.pte + c1.pmd > c0.pte + c0.pmd,
+		  "thp-flip: no mix of PUD and smaller faults (pud +%lld, pmd +%lld, pte +%lld)",
+		  c1.pud - c0.pud, c1.pmd - c0.pmd, c1.pte - c0.pte);
+	munmap(base, SZ_1G);
+	pthread_barrier_destroy(&flip.go);
+	pthread_barrier_destroy(&flip.done);
+	empty();
+	xt_conserved(fd, "thp-flip");
+}
+
 static const struct xt_case cases[] = {
 	{ "align", case_align, "the device has 1 GiB blocks (XDAX_IOC_INFO, sysfs align, granularity)" },
 	{ "pud", case_pud, "a 1 GiB congruent mapping: one PUD fault maps all of the block" },
 	{ "views", case_views, "PMD-able and PTE views of the same block" },
 	{ "pin", case_pin, "pins on a 1 GiB block across NOWAIT punch and truncate" },
 	{ "race", case_race, "PUD/PMD/PTE views in two processes vs punch and truncate" },
+	{ "thp-flip", case_thp_flip, "1 GiB write faults while PR_SET_THP_DISABLE flips" },
 	{ 0 }
 };
 
