@@ -12,11 +12,13 @@
 #   [2 GiB, 2.5 GiB)   memmap=512M%0x80000000-1+0xefffffff  RAM made soft-reserved (x20)
 #   [4 GiB, 68 GiB)    memmap=64G$4G     reserved, for xdax (x10)
 #   [68 GiB, 132 GiB)  memmap=64G!68G    legacy pmem, for device-dax (x10)
-#   [132 GiB, 136 GiB) RAM of node 1
-# Node 1 keeps RAM above both ranges on purpose: x86 trims each node's SRAT span to the
-# highest RAM page (numa_cleanup_meminfo, max_pfn), so a range above the last RAM of the
+#   [132 GiB, 135 GiB) RAM of node 1
+#   [135 GiB, 136 GiB) memmap=1G$135G    reserved above the last RAM page, for xdax (x15)
+# Node 1 keeps RAM above the two large ranges on purpose: x86 trims each node's SRAT span to
+# the highest RAM page (numa_cleanup_meminfo, max_pfn), so a range above the last RAM of the
 # machine has no node in numa_meminfo and memory_add_physaddr_to_nid() answers node 0 (seen
-# with the ranges at the top: numa_node 0, the struct pages on node 0).
+# with the ranges at the top: numa_node 0, the struct pages on node 0).  x15 loads the range
+# at the very top, where only the firmware's node (phys_to_target_node) is right.
 # The guest runs tests/guest/x*.sh (xdaxtest.set=x), not the standard t*.sh.  The QEMU
 # process's peak RSS (VmHWM) is written to OUTDIR/qemu.peak_rss_kb.
 XDAX_LARGE_MEM=135G
@@ -27,6 +29,8 @@ XDAX_LARGE_PMEM_START=0x1100000000
 XDAX_LARGE_PMEM_SIZE=64G
 XDAX_LARGE_SOFT_START=0x80000000
 XDAX_LARGE_SOFT_SIZE=512M
+XDAX_LARGE_TOP_START=0x21c0000000
+XDAX_LARGE_TOP_SIZE=1G
 
 vm_run_large() {
 	local name=$1 kernel=$2 initrd=$3 out=$4 accel=(-accel tcg -cpu max) rc=0 pid hwm=0 h
@@ -41,6 +45,9 @@ vm_run_large() {
 	append+=" memmap=${XDAX_LARGE_SOFT_SIZE}%${XDAX_LARGE_SOFT_START}-1+0xefffffff"
 	append+=" xdaxtest.soft_start=$XDAX_LARGE_SOFT_START"
 	append+=" xdaxtest.soft_size=$(numfmt --from=iec "$XDAX_LARGE_SOFT_SIZE")"
+	append+=" memmap=${XDAX_LARGE_TOP_SIZE}\$${XDAX_LARGE_TOP_START}"
+	append+=" xdaxtest.top_start=$XDAX_LARGE_TOP_START"
+	append+=" xdaxtest.top_size=$(numfmt --from=iec "$XDAX_LARGE_TOP_SIZE")"
 	append+=" xdaxtest.set=x printk.devkmsg=on log_buf_len=4M"
 	append+=" mitigations=off rdinit=/init xdaxtest.kernel=$name $*"
 	echo "$append" >"$out/cmdline"
@@ -72,11 +79,12 @@ vm_run_large() {
 }
 
 # large_target TARGET: boot the large layout for each kernel of the target (large: the 64 GiB
-# and NUMA test, x10; soft: the soft-reserved test, x20) and record each run as TARGET-KERNEL.
+# and NUMA test, x10, and the range above all RAM, x15; soft: the soft-reserved test, x20) and
+# record each run as TARGET-KERNEL.
 large_target() {
 	local k kernels tests
 	case $1 in
-	large) kernels=${XDAX_LARGE_KERNELS:-6.12 7.2} tests=x10 ;;
+	large) kernels=${XDAX_LARGE_KERNELS:-6.12 7.2} tests="x10 x15" ;;
 	soft) kernels=${XDAX_SOFT_KERNELS:-6.1 6.12 7.2 7.3} tests=x20 ;;
 	esac
 	# XDAX_TESTS picks among the x*.sh files only (the rest of the run may name t*.sh files).
