@@ -21,8 +21,8 @@
  * ->huge_fault under that block's fault lock (the kernel allocates the PTE
  * page table there too), so these checks cannot be overtaken by another
  * fault of the same block.  The one table the kernel allocates before it
- * calls xdax is a PMD table in an empty PUD slot: a PUD is therefore first
- * inserted read-only (xdax_fault_insert).  Lock order: mmap_lock or the VMA lock, then the
+ * calls xdax is a PMD table in an empty PUD slot: a PUD is therefore
+ * inserted as a write only over our own leaf (xdax_fault_insert).  Lock order: mmap_lock or the VMA lock, then the
  * invalidate_lock, then a fault lock, then the core lock.
  */
 #include <linux/fs.h>
@@ -152,16 +152,22 @@ static vm_fault_t xdax_fault_insert(struct xdax_dev *xd, struct vm_fault *vmf,
 		/*
 		 * The kernel puts a PMD table into an empty PUD slot outside
 		 * any xdax lock (a fault that found PUDs disallowed: say
-		 * PR_SET_THP_DISABLE set meanwhile), so one may appear between
-		 * xdax_fault_slot() and the insert.  A write insert that meets
-		 * it WARNs, a read-only one just returns; so an empty slot gets
-		 * a read-only PUD and the write, retried, comes back as the
-		 * write-protect fault that makes it writable (not counted).
+		 * PR_SET_THP_DISABLE set meanwhile), so one may appear after
+		 * xdax_fault_slot(), above all while a fresh 1 GiB block is
+		 * zeroed.  A write insert that meets it WARNs, one without
+		 * FAULT_FLAG_WRITE just returns (and the retried access falls
+		 * back).  So only the upgrade of our own leaf inserts as a
+		 * write; into an empty slot the PUD goes with vm_page_prot
+		 * alone (writable in a shared writable mapping: the CPU marks
+		 * it dirty; under write-notify the write comes back as the
+		 * write-protect fault that upgrades the leaf, not counted).
+		 * A zap of our leaf (MADV_DONTNEED) and a new table between
+		 * this read and insert_pud()'s lock would still WARN.
 		 */
-		bool empty = pud_none(READ_ONCE(*vmf->pud));
+		pud_t pud = READ_ONCE(*vmf->pud);
 
-		ret = xdax_insert_pud(vmf, folio, write && !empty);
-		if (ret == VM_FAULT_NOPAGE && empty)
+		ret = xdax_insert_pud(vmf, folio, write && pud_leaf(pud));
+		if (ret == VM_FAULT_NOPAGE && pud_none(pud))
 			atomic64_inc(&xd->pud_faults);
 	} else {
 		ret = order == xdax_block_order(xd) ? xdax_insert_pmd(vmf, folio, write) :

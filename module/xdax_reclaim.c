@@ -40,8 +40,9 @@
 /*
  * The reaper polls only while blocks await reclaim (or a closed device's
  * blocks carry foreign references): from 1 ms after new work up to a fine
- * ceiling of 6 ms, or 4 ms while a poll() or read() sleeps on the event
- * queue (someone waits for the answer), so a reference dropped is seen
+ * ceiling of 6 ms, or 4 ms while the event queue has a waiter (a poll() or
+ * read() asleep, or an epoll/aio/io_uring registration: someone asked for
+ * the answer), so a reference dropped is seen
  * within ~7 ms, ~5 ms for a waiter (who then frees the block itself); after
  * XDAX_REAP_FINE_ROUNDS polls without progress (a holder that keeps its
  * reference for long) it backs off to 100 ms.  A poll is an hrtimer in
@@ -152,8 +153,7 @@ static void xdax_reap_arm(struct xdax_dev *xd, unsigned int delay_us)
 static enum hrtimer_restart xdax_reap_timer_fn(struct hrtimer *t)
 {
 	struct xdax_dev *xd = container_of(t, struct xdax_dev, reap_timer);
-	enum hrtimer_restart ret = HRTIMER_NORESTART;
-	u64 t0 = local_clock(), ns;
+	u64 t0 = local_clock();
 	unsigned int delay;
 	bool due;
 
@@ -165,7 +165,8 @@ static enum hrtimer_restart xdax_reap_timer_fn(struct hrtimer *t)
 		 * A poll() or read() waits for the event: wake it, and it frees
 		 * the block itself (xdax_event_reap) without a kworker to wake
 		 * first.  The round follows only if no waiter did within the
-		 * shortest delay (an epoll set nobody waits on, a stopped task).
+		 * shortest delay (a registration nobody waits on: an epoll set
+		 * outside epoll_wait, aio; a stopped task).
 		 */
 		xd->reap_woke = true;
 		wake_up_interruptible_all(&xd->event_wq);
@@ -178,15 +179,17 @@ static enum hrtimer_restart xdax_reap_timer_fn(struct hrtimer *t)
 		xd->reap_woke = false;
 		delay = xdax_reap_backoff(xd, false, true);
 	}
-	if (delay) {
-		ns = (u64)delay * NSEC_PER_USEC;
-		hrtimer_set_expires_range_ns(t, ktime_add_ns(ktime_get(), ns),
-					     ns / 8);
-		ret = HRTIMER_RESTART;
-	}
+	/*
+	 * Re-armed with hrtimer_start (under the base lock), not by
+	 * HRTIMER_RESTART: a round on another CPU may arm the timer while
+	 * this callback runs, and setting the expiry of a queued timer
+	 * without the lock would misplace it in the queue.  Last one wins.
+	 */
+	if (delay)
+		xdax_reap_arm(xd, delay);
 	atomic64_inc(&xd->reaper_rounds);
 	atomic64_add(local_clock() - t0, &xd->reaper_ns);
-	return ret;
+	return HRTIMER_NORESTART;
 }
 
 void xdax_reclaim_dev_init(struct xdax_dev *xd)
@@ -417,7 +420,9 @@ bool xdax_event_reap_due(struct xdax_dev *xd)
 /*
  * An event waiter's share of the reaper: before it looks for an event (poll,
  * read), free what looks idle.  Context: process context, TASK_RUNNING, no
- * lock held; takes the core lock only if a block looks idle.
+ * xdax lock held (->poll may run under epoll's ep->mtx or io_uring's
+ * uring_lock, which no xdax path takes); takes the core lock only if a
+ * block looks idle.
  */
 void xdax_event_reap(struct xdax_dev *xd)
 {

@@ -77,7 +77,7 @@ if load ranges="$RANGES"; then
 	case_point xdax_huge /dev/xdax1 race \
 		"huge race: two processes x PUD/PMD/PTE views vs punch and truncate: only current data or zeros"
 	case_point xdax_huge /dev/xdax1 thp-flip \
-		"huge thp-flip: 1 GiB write faults from 6 threads while PR_SET_THP_DISABLE flips: PUD and smaller faults mix, no warning, data kept"
+		"huge thp-flip: a 1 GiB write fault zeroing its block while PR_SET_THP_DISABLE is set and 5 threads fault the same 1 GiB: no warning, data kept"
 	diag "huge: pud_faults $(cat $sys/perf/pud_faults) pmd_faults $(cat $sys/stats/pmd_faults) pte_faults $(cat $sys/stats/pte_faults) zeroed $(cat $sys/stats/zeroed)"
 	check "huge: /dev/xdax1 audit clean and blocks conserved" xdax_audit_ok /dev/xdax1
 	check "huge: /dev/xdax0 audit clean and blocks conserved" xdax_audit_ok /dev/xdax0

@@ -25,10 +25,10 @@
  *                 block waits the reaper polls on its fine schedule (a round at least
  *                 every 20 ms), and with nothing waiting it stops (at most one round in
  *                 300 ms)
- *   waiter-free   a block kept awaiting by a vmspliced page: closing the pipe while a
- *                 poll() or a blocking read() waits for the event, the waiter the
- *                 reaper's poll wakes frees the block itself (perf/waiter_freed), and
- *                 the event reads nothing awaiting
+ *   waiter-free   a block kept awaiting by a vmspliced page: a thread closes the pipe
+ *                 while this one sleeps in poll() or a blocking read(); the waiter the
+ *                 reaper's poll wakes frees the block itself (perf/waiter_freed); a
+ *                 poll() after the close frees it on entry; events read nothing awaiting
  *
  * Every case ends with xt_conserved().  Figures are printed, never asserted.
  */
@@ -643,19 +643,33 @@ static void c_unpin_sync(void)
 
 /*
  * A foreign reference (a vmspliced page in a pipe) keeps a block awaiting reclaim after a
- * NOWAIT truncate; the pipe is closed while this thread waits for the event in poll() (rounds
- * 0-4) or in a blocking read() (rounds 5-9).  The reaper's poll wakes the waiter, which frees
- * the block itself: perf/waiter_freed counts it, and the event reads consistent (nothing
- * awaiting).  (The round frees it instead if the waiter misses its head start of a
- * millisecond; that cannot happen in every round.)
+ * NOWAIT truncate.  Rounds 0-3: a thread closes the pipe 20 ms after this thread went to
+ * sleep in poll(); rounds 4-7: the same with a blocking read(); the reaper's poll wakes the
+ * waiter, which frees the block itself (perf/waiter_freed).  Rounds 8-9: the pipe closed,
+ * then poll() with timeout 0 frees it on entry and reports the event at once.  Every event
+ * reads consistent (nothing awaiting).  (The round frees it instead if the waiter misses
+ * its head start of a millisecond; that cannot happen in every round of a kind.)
  */
+static int waiter_pipe[2];
+
+static void *waiter_closer(void *arg)
+{
+	(void)arg;
+	usleep(20000);
+	close(waiter_pipe[0]);
+	close(waiter_pipe[1]);
+	return NULL;
+}
+
 static void c_waiter_free(void)
 {
+	static const char *const kind[] = { "poll asleep", "read asleep", "poll on entry" };
 	struct pollfd pfd = { .fd = -1, .events = POLLIN };
+	int i, k, got, by_waiter[3] = { 0, 0, 0 };
 	struct xdax_event ev;
 	long long wf0, wf1;
-	int i, pipefd[2], by_waiter[2] = { 0, 0 };
 	struct iovec iov;
+	pthread_t t;
 	char *p;
 
 	setup();
@@ -663,42 +677,57 @@ static void c_waiter_free(void)
 	p = map(0, blk, PROT_READ | PROT_WRITE);
 	iov = (struct iovec){ .iov_base = p, .iov_len = PG };
 	for (i = 0; i < 10; i++) {
-		int by_read = i >= 5;
-
+		k = i < 4 ? 0 : i < 8 ? 1 : 2;
 		xt_fill(p, blk, i);
-		if (pipe(pipefd))
+		if (pipe(waiter_pipe))
 			xt_die("pipe: %s", strerror(errno));
-		if (vmsplice(pipefd[1], &iov, 1, 0) != (ssize_t)PG)
+		if (vmsplice(waiter_pipe[1], &iov, 1, 0) != (ssize_t)PG)
 			xt_die("vmsplice: %s", strerror(errno));
 		xt_expect(!xt_set_size(fd, 0, XDAX_WAIT_NOWAIT, 0, NULL), "waiter-free: NOWAIT truncate");
 		xt_expect(xt_stats(fd).awaiting_reclaim == 1, "waiter-free: one block awaiting");
 		usleep(20000);	/* the reaper has polled it and found it busy */
 		xt_expect(xt_stats(fd).awaiting_reclaim == 1, "waiter-free: freed while in the pipe");
 		wf0 = perf("waiter_freed");
-		close(pipefd[0]);
-		close(pipefd[1]);
-		if (!by_read)
+		if (k < 2) {
+			if (pthread_create(&t, NULL, waiter_closer, NULL))
+				xt_die("pthread_create");
+		} else {
+			close(waiter_pipe[0]);
+			close(waiter_pipe[1]);
+		}
+		got = 1;
+		if (k == 0)
 			xt_expect(poll(&pfd, 1, 10000) == 1, "waiter-free: round %d: no reclaim event", i);
-		if (read(fd, &ev, sizeof(ev)) != sizeof(ev))
+		else if (k == 2)
+			got = poll(&pfd, 1, 0) == 1;
+		if (got && read(fd, &ev, sizeof(ev)) != sizeof(ev))
 			xt_fail("waiter-free: round %d: read event: %s", i, strerror(errno));
-		else
+		else if (got)
 			xt_expect(ev.type == XDAX_EVENT_RECLAIM && ev.reclaimed == 1 &&
 				  ev.awaiting_reclaim == 0,
 				  "waiter-free: round %d: event type %u reclaimed %llu awaiting %llu", i,
 				  ev.type, (unsigned long long)ev.reclaimed,
 				  (unsigned long long)ev.awaiting_reclaim);
+		if (k < 2)
+			pthread_join(t, NULL);
 		wf1 = perf("waiter_freed");
-		if (wf1 == wf0 + 1)
-			by_waiter[by_read]++;
+		if (got && wf1 == wf0 + 1)
+			by_waiter[k]++;
 		else
-			xt_note("waiter-free: round %d (%s): waiter_freed %lld -> %lld", i,
-				by_read ? "read" : "poll", wf0, wf1);
+			xt_note("waiter-free: round %d (%s): event %d, waiter_freed %lld -> %lld", i,
+				kind[k], got, wf0, wf1);
+		if (!got) {	/* the round's event, later */
+			xt_expect(poll(&pfd, 1, 10000) == 1, "waiter-free: round %d: no event", i);
+			if (read(fd, &ev, sizeof(ev)) != sizeof(ev))
+				xt_fail("waiter-free: round %d: read event: %s", i, strerror(errno));
+		}
 		xt_expect(!xt_set_size(fd, info.capacity, 0, 0, NULL), "waiter-free: grow");
 	}
-	xt_expect(by_waiter[0] >= 1, "waiter-free: no poll() waiter freed its block (0 of 5 rounds)");
-	xt_expect(by_waiter[1] >= 1, "waiter-free: no read() waiter freed its block (0 of 5 rounds)");
-	xt_note("figure: waiter-free: the waiter freed the block in %d of 5 poll() and %d of 5 read() rounds",
-		by_waiter[0], by_waiter[1]);
+	for (k = 0; k < 3; k++)
+		xt_expect(by_waiter[k] >= 1, "waiter-free: %s: no waiter freed its block (0 of %d)",
+			  kind[k], k < 2 ? 4 : 2);
+	xt_note("figure: waiter-free: the waiter freed the block in %d of 4 (poll asleep), %d of 4 (read asleep), %d of 2 (poll on entry) rounds",
+		by_waiter[0], by_waiter[1], by_waiter[2]);
 	munmap(p, blk);
 	reset("waiter-free");
 }
