@@ -22,8 +22,9 @@
  * page table there too), so these checks cannot be overtaken by another
  * fault of the same block.  The one table the kernel allocates before it
  * calls xdax is a PMD table in an empty PUD slot: a PUD is therefore
- * inserted as a write only over our own leaf (xdax_fault_insert).  Lock order: mmap_lock or the VMA lock, then the
- * invalidate_lock, then a fault lock, then the core lock.
+ * inserted as a write only over our own leaf (xdax_fault_insert).
+ * Lock order: mmap_lock or the VMA lock, then the invalidate_lock, then a
+ * fault lock, then the core lock.
  */
 #include <linux/fs.h>
 #include <linux/hash.h>
