@@ -131,13 +131,25 @@ static unsigned int xdax_reap_backoff(struct xdax_dev *xd, bool progress, bool a
 	return delay;
 }
 
-/* Arm the poll @delay_us from now.  Context: any. */
+/*
+ * Arm the poll @delay_us from now.  While the poll's callback runs it may
+ * set its own expiry (HRTIMER_RESTART, no lock of the timer's), so a start
+ * from here then would queue the timer under an expiry the callback then
+ * changes: instead the delay is left for the callback to take (the shorter
+ * one wins).  Context: any; takes reap_lock.
+ */
 static void xdax_reap_arm(struct xdax_dev *xd, unsigned int delay_us)
 {
 	u64 ns = (u64)delay_us * NSEC_PER_USEC;
 
-	hrtimer_start_range_ns(&xd->reap_timer, ns_to_ktime(ns), ns / 8,
-			       HRTIMER_MODE_REL_SOFT);
+	spin_lock_bh(&xd->reap_lock);
+	if (xd->reap_in_poll)
+		xd->reap_want_us = xd->reap_want_us ? min(xd->reap_want_us, delay_us) :
+				   delay_us;
+	else
+		hrtimer_start_range_ns(&xd->reap_timer, ns_to_ktime(ns), ns / 8,
+				       HRTIMER_MODE_REL_SOFT);
+	spin_unlock_bh(&xd->reap_lock);
 }
 
 /*
@@ -153,12 +165,17 @@ static void xdax_reap_arm(struct xdax_dev *xd, unsigned int delay_us)
 static enum hrtimer_restart xdax_reap_timer_fn(struct hrtimer *t)
 {
 	struct xdax_dev *xd = container_of(t, struct xdax_dev, reap_timer);
-	u64 t0 = local_clock();
+	enum hrtimer_restart ret = HRTIMER_NORESTART;
+	u64 t0 = local_clock(), ns;
 	unsigned int delay;
 	bool due;
 
 	if (READ_ONCE(xd->reap_stop))
 		return HRTIMER_NORESTART;
+	spin_lock(&xd->reap_lock);
+	xd->reap_in_poll = true;
+	xd->reap_want_us = 0;
+	spin_unlock(&xd->reap_lock);
 	due = xdax_event_reap_due(xd);
 	if (due && !xd->reap_woke && wq_has_sleeper(&xd->event_wq)) {
 		/*
@@ -180,22 +197,31 @@ static enum hrtimer_restart xdax_reap_timer_fn(struct hrtimer *t)
 		delay = xdax_reap_backoff(xd, false, true);
 	}
 	/*
-	 * Re-armed with hrtimer_start (under the base lock), not by
-	 * HRTIMER_RESTART: a round on another CPU may arm the timer while
-	 * this callback runs, and setting the expiry of a queued timer
-	 * without the lock would misplace it in the queue.  Last one wins.
+	 * A round or a kick on another CPU that armed the poll meanwhile left
+	 * its delay here (xdax_reap_arm): the shorter one wins.  Once
+	 * reap_in_poll is clear they start the timer themselves; if one does
+	 * before it is requeued, the requeue is skipped (the timer is queued).
 	 */
-	if (delay)
-		xdax_reap_arm(xd, delay);
+	spin_lock(&xd->reap_lock);
+	xd->reap_in_poll = false;
+	if (xd->reap_want_us && (!delay || xd->reap_want_us < delay))
+		delay = xd->reap_want_us;
+	if (delay) {
+		ns = (u64)delay * NSEC_PER_USEC;
+		hrtimer_set_expires_range_ns(t, ktime_add_ns(ktime_get(), ns), ns / 8);
+		ret = HRTIMER_RESTART;
+	}
+	spin_unlock(&xd->reap_lock);
 	atomic64_inc(&xd->reaper_rounds);
 	atomic64_add(local_clock() - t0, &xd->reaper_ns);
-	return HRTIMER_NORESTART;
+	return ret;
 }
 
 void xdax_reclaim_dev_init(struct xdax_dev *xd)
 {
 	INIT_WORK(&xd->reaper, xdax_reaper_fn);
 	xdax_hrtimer_setup(&xd->reap_timer, xdax_reap_timer_fn, HRTIMER_MODE_REL_SOFT);
+	spin_lock_init(&xd->reap_lock);
 	init_waitqueue_head(&xd->event_wq);
 	init_waitqueue_head(&xd->idle_wq);
 	atomic_set(&xd->unpin_seq, 0);
