@@ -39,20 +39,28 @@ truncate_unmapped	ms	truncate to 0, not mapped
 punch_pmd	ms	punch, PMD-mapped (ext4-dax: fallocate PUNCH_HOLE)
 punch_pte	ms	punch, PTE-mapped
 punch_unmapped	ms	punch, not mapped
-reclaim_unpin_nowait_p50	us	own UNPIN -> reclaim event after a NOWAIT truncate (a waiter asleep in poll()), p50
+reclaim_unpin_nowait_p50	us	own UNPIN, then poll() -> reclaim event after a NOWAIT truncate, p50
 reclaim_unpin_nowait_p99	us	... p99
+reclaim_unpin_asleep_p50	us	own UNPIN from another thread -> reclaim event to a waiter asleep in poll(), p50
+reclaim_unpin_asleep_p99	us	... p99
 reclaim_unpin_blocking_p50	us	own UNPIN -> blocking truncate returns, p50
 reclaim_unpin_blocking_p99	us	... p99
-reclaim_vmsplice_nowait_p50	us	vmspliced pipe closed -> reclaim event (a waiter asleep in poll()), p50
+reclaim_vmsplice_nowait_p50	us	vmspliced pipe closed, then poll() -> reclaim event, p50
 reclaim_vmsplice_nowait_p99	us	... p99
+reclaim_vmsplice_asleep_p50	us	vmspliced pipe closed by another thread -> reclaim event to a waiter asleep in poll(), p50
+reclaim_vmsplice_asleep_p99	us	... p99
 reclaim_vmsplice_blocking_p50	us	vmspliced pipe closed -> truncate returns (ext4-dax: ftruncate), p50
 reclaim_vmsplice_blocking_p99	us	... p99
-reclaim_odirect_nowait_p50	us	O_DIRECT write completes -> reclaim event (a waiter asleep in poll()), p50
+reclaim_odirect_nowait_p50	us	O_DIRECT write completed, then poll() -> reclaim event, p50
 reclaim_odirect_nowait_p99	us	... p99
+reclaim_odirect_asleep_p50	us	O_DIRECT write completes -> reclaim event to a waiter asleep in poll(), p50
+reclaim_odirect_asleep_p99	us	... p99
 reclaim_odirect_blocking_p50	us	O_DIRECT write completes -> truncate returns, p50
 reclaim_odirect_blocking_p99	us	... p99
-reclaim_uring_nowait_p50	us	io_uring buffers unregistered -> reclaim event (a waiter asleep in poll()), p50
+reclaim_uring_nowait_p50	us	io_uring buffers unregistered, then poll() -> reclaim event, p50
 reclaim_uring_nowait_p99	us	... p99
+reclaim_uring_asleep_p50	us	io_uring buffers unregistered by another thread -> reclaim event to a waiter asleep in poll(), p50
+reclaim_uring_asleep_p99	us	... p99
 reclaim_uring_blocking_p50	us	io_uring buffers unregistered -> truncate returns, p50
 reclaim_uring_blocking_p99	us	... p99
 cpu_idle	%	system CPU busy, nothing waiting (3 s)

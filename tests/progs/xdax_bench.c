@@ -784,10 +784,12 @@ static double drop(enum ref r, struct trial *t)
 }
 
 /*
- * The NOWAIT trials drop the reference from this thread while the trial's thread sleeps in
- * poll(): 20 ms in (UNPIN, pipe close, unregister), or when the in-flight I/O completes
- * (O_DIRECT: drop() joins the I/O thread).  A poll() entered after the drop would measure
- * nothing but the poll itself (xdax frees an idle block for a waiter on entry).
+ * The NOWAIT trials come in two kinds.  "nowait": the trial's thread drops the reference,
+ * then polls (for O_DIRECT, after the I/O completed: a poll() entered after the drop frees
+ * an idle block on entry, so that figure is the poll itself).  "asleep": this thread drops
+ * it while the trial's thread sleeps in poll(), 20 ms in (UNPIN, pipe close, unregister) or
+ * when the in-flight I/O completes (O_DIRECT: drop() joins the I/O thread): the reaper's
+ * poll (or, for UNPIN, xdax's own reap) and a cross-CPU wake-up are in the figure.
  */
 struct dropper {
 	enum ref r;
@@ -807,7 +809,10 @@ static void *drop_thread(void *arg)
 }
 
 /* One trial: latency in microseconds, or -1e30 if the reference could not be taken. */
-static double trial(enum ref r, int nowait, struct trial *t, const char **why)
+enum mode { M_BLOCKING, M_NOWAIT, M_ASLEEP };
+static const char *const mode_name[] = { "blocking", "nowait", "asleep" };
+
+static double trial(enum ref r, enum mode mode, struct trial *t, const char **why)
 {
 	struct xdax_set_size st;
 	struct xdax_event ev;
@@ -820,7 +825,7 @@ static double trial(enum ref r, int nowait, struct trial *t, const char **why)
 	*why = hold(r, t);
 	if (*why)
 		return -1e30;
-	if (nowait) {
+	if (mode != M_BLOCKING) {
 		memset(&st, 0, sizeof(st));
 		rc = xt_set_size(tfd, 0, XDAX_WAIT_NOWAIT, 0, &st);
 		xt_expect(!rc, "NOWAIT truncate: %s", strerror(-rc));
@@ -835,12 +840,15 @@ static double trial(enum ref r, int nowait, struct trial *t, const char **why)
 		xt_expect(st.pending == 1, "NOWAIT truncate with a %s reference: %llu pending",
 			  ref_name[r], (unsigned long long)st.pending);
 		dr = (struct dropper){ .r = r, .t = t };
-		if (pthread_create(&dr.th, NULL, drop_thread, &dr))
+		if (mode == M_ASLEEP && pthread_create(&dr.th, NULL, drop_thread, &dr))
 			xt_die("pthread_create");
+		if (mode == M_NOWAIT)
+			dr.t0 = drop(r, t);
 		pfd = (struct pollfd){ .fd = tfd, .events = POLLIN };
 		rc = poll(&pfd, 1, 20000);
 		t1 = now_us();
-		pthread_join(dr.th, NULL);
+		if (mode == M_ASLEEP)
+			pthread_join(dr.th, NULL);
 		t0 = dr.t0;
 		xt_expect(rc == 1, "%s: no reclaim event within 20 s", ref_name[r]);
 		if (rc == 1) {
@@ -897,7 +905,7 @@ static void test_reclaim(int trials)
 	double *v = calloc(trials, sizeof(double));
 	char name[64];
 	const char *why;
-	int r, nw, i, n, tries;
+	int r, m, i, n, tries;
 
 	if (!v)
 		xt_die("calloc");
@@ -907,12 +915,12 @@ static void test_reclaim(int trials)
 		xt_die("size");
 	t.map = kind == K_XDAX || kind == K_FILE ? map_at(BLK, 1, 0) : NULL;
 	for (r = 0; r < R_NREF; r++) {
-		for (nw = 1; nw >= 0; nw--) {
-			const char *w = nw ? "nowait" : "blocking";
+		for (m = M_ASLEEP; m >= (int)M_BLOCKING; m--) {
+			const char *w = mode_name[m];
 
 			why = NULL;
 			n = 0;
-			if (!t.map || (kind == K_FILE && (nw || r != R_VMSPLICE)))
+			if (!t.map || (kind == K_FILE && (m != M_BLOCKING || r != R_VMSPLICE)))
 				why = kind == K_FILE ? "no such reference or NOWAIT truncate here" :
 						       "no truncate";
 			else if (r == R_ODIRECT && nullb_fd < 0 && !nullb_up())
@@ -920,7 +928,7 @@ static void test_reclaim(int trials)
 			else if (r == R_URING && ring.fd < 0 && xt_ring_init(&ring))
 				why = "io_uring_setup failed";
 			for (tries = 0; !why && n < trials && tries < 3 * trials; tries++) {
-				double l = trial((enum ref)r, nw, &t, &why);
+				double l = trial((enum ref)r, (enum mode)m, &t, &why);
 
 				if (why && !*why)	/* a trial that measured nothing */
 					why = NULL;
