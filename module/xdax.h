@@ -14,9 +14,9 @@
  *   xdax_pgmap.c    range checks, pgmap registration, freeze/unfreeze of the
  *                   whole range, teardown, memory_failure
  *   xdax_pin.c      XDAX_IOC_PIN / UNPIN
+ *   xdax_fault.c    mmap and faults, the per-block fault locks
  *   xdax_reclaim.c  truncate/punch, the idle wait, the reaper, events, the
  *                   module hold
- *   xdax_fault.c    mmap and faults, the per-block fault locks
  *   xdax_audit.c    stats, audit, query (read-only views)
  *   xdax_block.c    allocate (0 -> 1) and free (1 -> 0) of one block, ALLOCATE
  *   xdax_core.c     block bookkeeping (pure; KUnit)
@@ -140,6 +140,7 @@ struct xdax_dev {
 	atomic64_t zeroed_inline, zeroed_background;
 	atomic64_t unpin_freed;		/* blocks freed at once by an UNPIN or close */
 	atomic64_t waiter_freed;	/* blocks freed by the event waiters the poll woke */
+	atomic64_t alloc_freed;		/* blocks freed by an allocation that found none free */
 
 	wait_queue_head_t event_wq;	/* poll/read */
 	atomic64_t reclaim_seq;		/* blocks freed after a call left them */
@@ -167,7 +168,7 @@ struct xdax_kstats {
 	u64 page_free_calls, kernel_free_calls, anomalies, pte_faults, pmd_faults, pud_faults;
 	u64 reclaim_events, pinned_pages, zeroed, memory_failures;
 	u64 zeroed_free, zeroed_inline, zeroed_background, reaper_rounds, reaper_ns;
-	u64 unpin_freed, waiter_freed;
+	u64 unpin_freed, waiter_freed, alloc_freed;
 };
 
 /* One block as XDAX_IOC_QUERY shows it. */
@@ -293,6 +294,8 @@ void xdax_event_poisoned(struct xdax_dev *xd, unsigned long n);
 bool xdax_event_ready(struct xdax_file *xf);
 bool xdax_event_reap_due(struct xdax_dev *xd);
 void xdax_event_reap(struct xdax_dev *xd);
+void xdax_event_wait_here(struct xdax_dev *xd);
+unsigned long xdax_reclaim_for_alloc(struct xdax_dev *xd);
 bool xdax_event_peek(struct xdax_file *xf, struct xdax_kevent *ev);
 void xdax_event_consume(struct xdax_file *xf, const struct xdax_kevent *ev);
 

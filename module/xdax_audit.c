@@ -43,6 +43,7 @@ void xdax_stats(struct xdax_dev *xd, struct xdax_kstats *st)
 	st->reaper_ns = atomic64_read(&xd->reaper_ns);
 	st->unpin_freed = atomic64_read(&xd->unpin_freed);
 	st->waiter_freed = atomic64_read(&xd->waiter_freed);
+	st->alloc_freed = atomic64_read(&xd->alloc_freed);
 }
 
 static void xdax_audit_report(void *arg, unsigned long block, const char *what)

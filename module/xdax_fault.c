@@ -183,7 +183,9 @@ static vm_fault_t xdax_fault_insert(struct xdax_dev *xd, struct vm_fault *vmf,
  * A fault of @order: 0 (PTE), PMD order or PUD order.  A huge entry maps an
  * aligned stretch of (at most) one block, and only where the VMA covers it.
  * Context: ->fault / ->huge_fault, mmap_lock or the VMA lock held (read).
- * Takes the invalidate_lock (shared) and the fault lock of the file block.
+ * Takes the invalidate_lock (shared) and the fault lock of the file block;
+ * with no block free, after both are dropped, the core lock to free idle
+ * blocks awaiting reclaim (xdax_reclaim_for_alloc).
  */
 static vm_fault_t xdax_fault_order(struct vm_fault *vmf, unsigned int order)
 {
@@ -231,6 +233,19 @@ static vm_fault_t xdax_fault_order(struct vm_fault *vmf, unsigned int order)
 		filemap_invalidate_unlock_shared(mapping);
 		wait_event_killable(xd->alloc_wq, !atomic_read(&xd->allocating));
 		return VM_FAULT_NOPAGE;
+	}
+	if (err == -ENOSPC && xdax_event_reap_due(xd)) {
+		/*
+		 * A block awaiting reclaim went idle (its last foreign reference
+		 * dropped) and the reaper has not polled yet: free it outside
+		 * the locks (as a poll() would), then let the access fault
+		 * again.  Each retry needs a block freed, or one free.
+		 */
+		xdax_fault_unlock(xd, fblock);
+		filemap_invalidate_unlock_shared(mapping);
+		if (xdax_reclaim_for_alloc(xd) || READ_ONCE(xd->core.nr_free))
+			return VM_FAULT_NOPAGE;
+		return VM_FAULT_SIGBUS;
 	}
 	if (err == -EINTR) {
 		ret = VM_FAULT_NOPAGE;	/* killed while zeroing: nothing mapped */

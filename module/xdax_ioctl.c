@@ -146,8 +146,10 @@ static long xdax_ioctl_allocate(struct xdax_dev *xd, void __user *uarg)
 	err = xdax_range_check(xd, a.offset, a.length);
 	if (err)
 		return err;
-	err = xdax_block_allocate(xd, a.offset >> xdax_block_shift(xd),
-				  a.length >> xdax_block_shift(xd), &n);
+	do {	/* no free block, but idle ones await reclaim: free them, retry */
+		err = xdax_block_allocate(xd, a.offset >> xdax_block_shift(xd),
+					  a.length >> xdax_block_shift(xd), &n);
+	} while (err == -ENOSPC && xdax_reclaim_for_alloc(xd));
 	if (err)
 		return err;
 	a.allocated = n;
@@ -356,6 +358,7 @@ ssize_t xdax_read(struct file *file, char __user *buf, size_t count, loff_t *ppo
 		mutex_unlock(&xf->lock);
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
+		xdax_event_wait_here(xf->xd);
 		err = wait_event_interruptible(xf->xd->event_wq, xdax_event_ready(xf) ||
 					       xdax_event_reap_due(xf->xd));
 		if (err)

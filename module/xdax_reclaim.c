@@ -40,12 +40,15 @@
 /*
  * The reaper polls only while blocks await reclaim (or a closed device's
  * blocks carry foreign references): from 1 ms after new work up to a fine
- * ceiling of 6 ms, or 4 ms while the event queue has a waiter (a poll() or
- * read() asleep, or an epoll/aio/io_uring registration: someone asked for
- * the answer), so a reference dropped is seen
- * within ~7 ms, ~5 ms for a waiter (who then frees the block itself); after
- * XDAX_REAP_FINE_ROUNDS polls without progress (a holder that keeps its
- * reference for long) it backs off to 100 ms.  A poll is an hrtimer in
+ * ceiling of 4 ms while the event queue has a waiter (a poll() or read()
+ * asleep, or an epoll/aio/io_uring registration: someone asked for the
+ * answer), so a waiter sees a reference dropped within ~5 ms (and frees the
+ * block itself); 12 ms while nobody waits: whoever looks later frees what
+ * is idle on the spot (a poll() or read() on entry, an allocation that
+ * finds no free block), so the poll then only keeps the pool and the
+ * counters current.  After XDAX_REAP_FINE_ROUNDS polls without progress (a
+ * holder that keeps its reference for long) it backs off to 100 ms.  A poll
+ * is an hrtimer in
  * softirq context (with 1/8 of the delay as slack; a jiffies timer asked
  * for 8 ms came every 12 ms at HZ=250) that reads, without a lock, whether
  * an awaiting block's refcount came down to xdax's own; only then, or for
@@ -54,7 +57,7 @@
  * thread.
  */
 #define XDAX_REAP_MIN_US	1000
-#define XDAX_REAP_FINE_US	6000
+#define XDAX_REAP_FINE_US	12000
 #define XDAX_REAP_WAITED_US	4000
 #define XDAX_REAP_MAX_US	100000
 #define XDAX_REAP_FINE_ROUNDS	1000
@@ -454,6 +457,49 @@ void xdax_event_reap(struct xdax_dev *xd)
 {
 	if (xdax_event_reap_due(xd))
 		atomic64_add(xdax_reclaim_idle(xd), &xd->waiter_freed);
+}
+
+/*
+ * The caller is about to sleep for an event (a poll() that registers, a
+ * read() that blocks): move the armed poll to this CPU, due within the
+ * waiter's ceiling.  Its wake-up of the waiter is then a local one, not an
+ * IPI to another CPU that first had to wake for the timer: one wake-up
+ * between the drop and the event, not two in a row.  Nothing if no poll is
+ * armed (nothing awaits, or the round runs and re-arms it) or its callback
+ * runs now.  Context: process context; takes reap_lock.
+ */
+void xdax_event_wait_here(struct xdax_dev *xd)
+{
+	struct hrtimer *t = &xd->reap_timer;
+	s64 ns, fine = (s64)XDAX_REAP_WAITED_US * NSEC_PER_USEC;
+
+	if (!READ_ONCE(xd->core.nr_awaiting))
+		return;
+	spin_lock_bh(&xd->reap_lock);
+	if (!xd->reap_in_poll && !READ_ONCE(xd->reap_stop) && hrtimer_is_queued(t)) {
+		ns = clamp_t(s64, ktime_to_ns(hrtimer_get_remaining(t)), 0, fine);
+		hrtimer_start_range_ns(t, ns_to_ktime(ns), ns / 8, HRTIMER_MODE_REL_PINNED_SOFT);
+	}
+	spin_unlock_bh(&xd->reap_lock);
+}
+
+/*
+ * An allocation (a fault, ALLOCATE) found no free block: free the AWAITING
+ * and INTERRUPTED blocks that are idle now, each a reclaim event, rather
+ * than fail while a block is only a reaper's poll away from free.  Returns
+ * the number freed (perf/alloc_freed).  Context: process context, no xdax
+ * lock held (a fault drops its locks first); takes the core lock only if a
+ * block looks idle.
+ */
+unsigned long xdax_reclaim_for_alloc(struct xdax_dev *xd)
+{
+	unsigned long n;
+
+	if (!xdax_event_reap_due(xd))
+		return 0;
+	n = xdax_reclaim_idle(xd);
+	atomic64_add(n, &xd->alloc_freed);
+	return n;
 }
 
 /*

@@ -5,8 +5,9 @@
  * exclusive-lock walk of every block) for root only; stats/, one value per
  * file, the fields of XDAX_IOC_STATS; perf/, sysfs only, the zero pool
  * (zeroed_free, zeroed_inline, zeroed_background), the reaper's cost
- * (reaper_rounds, reaper_ns), the blocks UNPIN freed at once (unpin_freed)
- * and those an event waiter freed (waiter_freed).
+ * (reaper_rounds, reaper_ns), the blocks UNPIN freed at once (unpin_freed),
+ * those an event waiter freed (waiter_freed) and those an allocation freed
+ * when it found none free (alloc_freed).
  */
 #include <linux/device.h>
 #include <linux/stddef.h>
@@ -142,6 +143,7 @@ static struct xdax_stat_attr xdax_perf_attrs[] = {
 	XDAX_STAT(reaper_ns, reaper_ns),
 	XDAX_STAT(unpin_freed, unpin_freed),
 	XDAX_STAT(waiter_freed, waiter_freed),
+	XDAX_STAT(alloc_freed, alloc_freed),
 };
 
 static struct attribute *xdax_stats_attrs[ARRAY_SIZE(xdax_stat_attrs) + 1];

@@ -29,6 +29,11 @@
  *                 while this one sleeps in poll() or a blocking read(); the waiter the
  *                 reaper's poll wakes frees the block itself (perf/waiter_freed); a
  *                 poll() after the close frees it on entry; events read nothing awaiting
+ *   alloc-free    every block in use, one kept awaiting by a vmspliced page; the pipe
+ *                 closed, then at once (before the reaper's next poll) a write fault into
+ *                 a hole, or an ALLOCATE of it, finds no free block: it frees the idle
+ *                 one itself (perf/alloc_freed) instead of SIGBUS / ENOSPC; the block
+ *                 it gets reads all zero
  *
  * Every case ends with xt_conserved().  Figures are printed, never asserted.
  */
@@ -382,8 +387,8 @@ static void on_signal(int sig)
 	siglongjmp(probe_jb, 1);
 }
 
-/* Read one byte at @p: 0, or the signal it raised. */
-static int probe(const volatile char *p)
+/* Read (or write, if @write) one byte at @p: 0, or the signal it raised. */
+static int probe_rw(volatile char *p, int write)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 
@@ -391,9 +396,18 @@ static int probe(const volatile char *p)
 	sigaction(SIGBUS, &sa, NULL);
 	sigaction(SIGSEGV, &sa, NULL);
 	probe_sig = 0;
-	if (sigsetjmp(probe_jb, 1) == 0)
-		(void)*p;
+	if (sigsetjmp(probe_jb, 1) == 0) {
+		if (write)
+			*p = 1;
+		else
+			(void)*p;
+	}
 	return probe_sig;
+}
+
+static int probe(const volatile char *p)
+{
+	return probe_rw((volatile char *)p, 0);
 }
 
 /* How many of the @n pages from @p the page tables map (pagemap bit 63). */
@@ -732,6 +746,83 @@ static void c_waiter_free(void)
 	reset("waiter-free");
 }
 
+/*
+ * Every block in the file, the last one kept awaiting reclaim by a vmspliced page after a
+ * NOWAIT truncate; the file grown back, so the last block is a hole and no block is free.
+ * Rounds 0-3 close the pipe and at once write into the hole (a fault), rounds 4-7 ALLOCATE
+ * it: the allocation must free the idle block itself rather than fail (SIGBUS, ENOSPC)
+ * until the reaper's next poll, up to 12 ms later.  The block it gets reads all zero
+ * (it held a pattern).
+ */
+static void c_alloc_free(void)
+{
+	static const char *const kind[] = { "write fault", "ALLOCATE" };
+	struct xdax_allocate al = { .size = sizeof(al), .offset = 0, .length = 0 };
+	int i, k, sig, pfd[2], failed[2] = { 0, 0 }, by_alloc[2] = { 0, 0 };
+	long long af0, af1;
+	uint64_t last;
+	struct iovec iov;
+	char *p, *b;
+
+	setup();
+	al.length = info.capacity;
+	if (ioctl(fd, XDAX_IOC_ALLOCATE, &al))
+		xt_die("alloc-free: ALLOCATE the whole file: %s", strerror(errno));
+	xt_expect(xt_stats(fd).free == 0, "alloc-free: %llu blocks free after ALLOCATE of all",
+		  (unsigned long long)xt_stats(fd).free);
+	p = map(0, info.capacity, PROT_READ | PROT_WRITE);
+	last = info.capacity - blk;
+	b = p + last;
+	iov = (struct iovec){ .iov_base = b, .iov_len = PG };
+	for (i = 0; i < 8; i++) {
+		k = i < 4 ? 0 : 1;
+		xt_fill(b, blk, i + 1);
+		if (pipe(pfd))
+			xt_die("pipe: %s", strerror(errno));
+		if (vmsplice(pfd[1], &iov, 1, 0) != (ssize_t)PG)
+			xt_die("vmsplice: %s", strerror(errno));
+		xt_expect(!xt_set_size(fd, last, XDAX_WAIT_NOWAIT, 0, NULL),
+			  "alloc-free: NOWAIT truncate");
+		xt_expect(!xt_set_size(fd, info.capacity, 0, 0, NULL), "alloc-free: grow");
+		usleep(20000);	/* the reaper has polled it and found it busy */
+		xt_expect(xt_stats(fd).awaiting_reclaim == 1 && xt_stats(fd).free == 0,
+			  "alloc-free: round %d: not one block awaiting and none free", i);
+		af0 = perf("alloc_freed");
+		close(pfd[0]);
+		close(pfd[1]);
+		if (k == 0) {
+			sig = probe_rw(b, 1);
+			if (sig) {
+				failed[k]++;
+				xt_fail("alloc-free: round %d: the write into the hole raised signal %d with an idle block awaiting reclaim",
+					i, sig);
+			}
+		} else {
+			al.offset = last;
+			al.length = blk;
+			if (ioctl(fd, XDAX_IOC_ALLOCATE, &al)) {
+				failed[k]++;
+				xt_fail("alloc-free: round %d: ALLOCATE of the hole: %s with an idle block awaiting reclaim",
+					i, strerror(errno));
+			}
+		}
+		af1 = perf("alloc_freed");
+		by_alloc[k] += af1 == af0 + 1;
+		if (!probe_rw(b, 1)) {
+			b[0] = 0;
+			xt_expect(xt_all_zero(b, blk), "alloc-free: round %d: the new block is not zero",
+				  i);
+		}
+	}
+	for (k = 0; k < 2; k++)
+		xt_expect(by_alloc[k] >= 1, "alloc-free: %s: no allocation freed a block (0 of 4)",
+			  kind[k]);
+	xt_note("figure: alloc-free: the allocation freed the block itself in %d of 4 (write fault), %d of 4 (ALLOCATE) rounds; failed %d, %d",
+		by_alloc[0], by_alloc[1], failed[0], failed[1]);
+	munmap(p, info.capacity);
+	reset("alloc-free");
+}
+
 static const struct xt_case cases[] = {
 	{ "pool-fill", c_pool_fill, "the zeroer fills the pool; fresh blocks come zeroed from it" },
 	{ "pool-race", c_pool_race,
@@ -740,6 +831,7 @@ static const struct xt_case cases[] = {
 	{ "around-zap", c_around_zap, "truncate and punch zap what block-around mapped" },
 	{ "unpin-sync", c_unpin_sync, "UNPIN frees an awaiting block at once, wakes waiters" },
 	{ "waiter-free", c_waiter_free, "the event waiter the reaper wakes frees the block itself" },
+	{ "alloc-free", c_alloc_free, "an allocation that finds none free frees an idle awaiting block" },
 	{ 0 },
 };
 
