@@ -57,14 +57,6 @@ static int tfd = -1;
 static uint64_t dev_align = BLK;	/* device-dax's align */
 static uint64_t cap;			/* bytes usable at target */
 
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
 static void sleep_us(double us)
 {
 	struct timespec ts = { (time_t)(us / 1e6), (long)((us - (time_t)(us / 1e6) * 1e6) * 1e3) };
@@ -228,25 +220,25 @@ static char *map_at(uint64_t len, int pmd, int flags)
 /* Write one byte in each page of one block; microseconds. */
 static double touch_block(char *p, uint64_t len)
 {
-	double t0 = now_us();
+	double t0 = xt_now_us();
 	uint64_t i;
 
 	for (i = 0; i < len; i += PG)
 		p[i] = 1;
-	return now_us() - t0;
+	return xt_now_us() - t0;
 }
 
 /* Read one byte in each page; microseconds. */
 static double read_touch(const char *p, uint64_t len)
 {
 	volatile char sink = 0;
-	double t0 = now_us();
+	double t0 = xt_now_us();
 	uint64_t i;
 
 	for (i = 0; i < len; i += PG)
 		sink += p[i];
 	(void)sink;
-	return now_us() - t0;
+	return xt_now_us() - t0;
 }
 
 /* --- fault -------------------------------------------------------------------------------- */
@@ -417,9 +409,9 @@ static void owned(uint64_t len, int pmd)
 		fig(m, t / nb, "us/2M");
 		munmap(p, len);
 	}
-	t = now_us();
+	t = xt_now_us();
 	p = map_at(len, pmd, MAP_POPULATE);
-	t = now_us() - t;
+	t = xt_now_us() - t;
 	if (!p) {
 		na(mp, "us/2M", strerror(errno));
 		return;
@@ -493,19 +485,19 @@ static void test_bw(uint64_t len)
 	if (!p)
 		xt_die("populated map: %s", strerror(errno));
 	for (pass = 0; pass < 3; pass++) {
-		t = now_us();
+		t = xt_now_us();
 		memset(p, 0x11 + pass, len);
-		t = now_us() - t;
+		t = xt_now_us() - t;
 		tw = t < tw ? t : tw;
-		t = now_us();
+		t = xt_now_us();
 		s = sum_words(p, len);
-		t = now_us() - t;
+		t = xt_now_us() - t;
 		tr = t < tr ? t : tr;
 		xt_expect(s == (len / 8) * (0x0101010101010101ULL * (0x11 + pass)),
 			  "bw: read back a sum that memset did not write");
-		t = now_us();
+		t = xt_now_us();
 		nt_fill(p, len, 0x5a5a5a5a00000000ULL + pass);
-		t = now_us() - t;
+		t = xt_now_us() - t;
 		tn = t < tn ? t : tn;
 		s = sum_words(p, len);
 		xt_expect(s == (len / 8) * (0x5a5a5a5a00000000ULL + pass),
@@ -573,9 +565,9 @@ static void test_truncate(uint64_t len)
 			xt_fill(p, len, h);
 			if (h == 2)
 				munmap(p, len);
-			t = now_us();
+			t = xt_now_us();
 			shrink_or_punch(len, punch);
-			t = now_us() - t;
+			t = xt_now_us() - t;
 			fig(name, t / 1000, "ms");
 			if (h != 2)
 				munmap(p, len);
@@ -691,7 +683,7 @@ static void *odirect_thread(void *arg)
 	/* One page: one bio, pinned at once (a larger write pins bio by bio, and a truncate
 	 * between two of them rightly makes the rest fail with EFAULT). */
 	t->ret = pwrite(nullb_fd, t->map, PG, 0) == (ssize_t)PG ? 0 : -errno;
-	t->t_end = now_us();
+	t->t_end = xt_now_us();
 	atomic_store(&t->done, 1);
 	return NULL;
 }
@@ -704,7 +696,7 @@ static void *truncate_thread(void *arg)
 		t->ret = xt_set_size(tfd, 0, 0, 0, NULL);
 	else
 		t->ret = ftruncate(tfd, 0) ? -errno : 0;
-	t->t_end = now_us();
+	t->t_end = xt_now_us();
 	atomic_store(&t->done, 1);
 	return NULL;
 }
@@ -760,7 +752,7 @@ static const char *hold(enum ref r, struct trial *t)
 /* Drop it; returns when it was dropped (microseconds). */
 static double drop(enum ref r, struct trial *t)
 {
-	double t0 = now_us();
+	double t0 = xt_now_us();
 
 	switch (r) {
 	case R_PIN:
@@ -852,7 +844,7 @@ static double trial(enum ref r, enum mode mode, struct trial *t, const char **wh
 			dr.t0 = drop(r, t);
 		pfd = (struct pollfd){ .fd = tfd, .events = POLLIN };
 		rc = poll(&pfd, 1, 20000);
-		t1 = now_us();
+		t1 = xt_now_us();
 		if (mode == M_ASLEEP)
 			pthread_join(dr.th, NULL);
 		t0 = dr.t0;
@@ -868,7 +860,7 @@ static double trial(enum ref r, enum mode mode, struct trial *t, const char **wh
 		if (r == R_ODIRECT) {
 			/* The truncate waits here, in this thread, for the I/O to complete. */
 			rc = xt_set_size(tfd, 0, 0, 0, NULL);
-			t1 = now_us();
+			t1 = xt_now_us();
 			xt_expect(!rc, "blocking truncate: %s", strerror(-rc));
 			t0 = drop(r, t);
 		} else {
@@ -1076,11 +1068,11 @@ static double cpu_window(const char *busy_metric)
 	int have;
 
 	have = kw_snap(&kw0);
-	t0 = now_us();
+	t0 = xt_now_us();
 	fig(busy_metric, cpu_busy(3), "%");
 	if (!kw_snap(&kw1) || !have)
 		return -1;
-	return kw_busy(&kw0, &kw1, now_us() - t0);
+	return kw_busy(&kw0, &kw1, xt_now_us() - t0);
 }
 
 /* A thread asleep in poll() for the reclaim event, as an event loop would be. */
@@ -1173,7 +1165,7 @@ static void test_cpu(void)
 	/*
 	 * One pinned block awaiting reclaim, freshly left by a NOWAIT truncate (so the reaper
 	 * starts over: each window sits well inside its fine schedule of 1000 polls), with
-	 * nobody waiting for the event (6 ms polls), then with a thread asleep in poll() for it
+	 * nobody waiting for the event (12 ms polls), then with a thread asleep in poll() for it
 	 * (4 ms polls).
 	 */
 	for (i = 0; i < 2; i++) {
@@ -1210,7 +1202,7 @@ static void test_cpu(void)
 
 static int test_time(char **argv)
 {
-	double t0 = now_us();
+	double t0 = xt_now_us();
 	int st;
 	pid_t pid = fork();
 
@@ -1224,7 +1216,7 @@ static int test_time(char **argv)
 		fprintf(stderr, "%s failed (status %#x)\n", argv[0], st);
 		return 1;
 	}
-	fig("elapsed", (now_us() - t0) / 1000, "ms");
+	fig("elapsed", (xt_now_us() - t0) / 1000, "ms");
 	return 0;
 }
 

@@ -32,14 +32,6 @@ static void show(int fd, const char *when, uint64_t off)
 	       (unsigned long long)s.in_use, (unsigned long long)s.awaiting_reclaim);
 }
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 int main(int argc, char **argv)
 {
 	const char *dev = argc > 1 ? argv[1] : "/dev/xdax0";
@@ -85,14 +77,14 @@ int main(int argc, char **argv)
 	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
 	xt_expect(poll(&pfd, 1, 0) == 0, "no event before the unpin");
 	printf("the DMA ends, hours later: XDAX_IOC_UNPIN %llu\n", (unsigned long long)pin);
-	t0 = now_ms();
+	t0 = xt_now_ms();
 	xt_expect(xt_unpin(fd, pin) == 0, "unpin");
 	r = poll(&pfd, 1, 10000);
 	xt_expect(r == 1 && (pfd.revents & POLLIN), "poll: reclaim event within 10 s");
 	if (read(fd, &ev, sizeof(ev)) != sizeof(ev))
 		xt_die("read event: %s", strerror(errno));
 	printf("poll: readable after %.1f ms; event: type %u (reclaim), reclaimed %llu, free now %llu\n",
-	       now_ms() - t0, ev.type, (unsigned long long)ev.reclaimed,
+	       xt_now_ms() - t0, ev.type, (unsigned long long)ev.reclaimed,
 	       (unsigned long long)ev.free);
 	xt_expect(ev.type == XDAX_EVENT_RECLAIM && ev.reclaimed >= 1, "reclaim event");
 	xt_expect(xt_stats(fd).page_free_calls == freed_before + 1,

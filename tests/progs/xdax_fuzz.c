@@ -68,14 +68,6 @@ static uint32_t rnd(uint32_t n)
 	return n ? rnd64() % n : 0;
 }
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 /* --- the commands -------------------------------------------------------------------- */
 
 static const struct {
@@ -448,7 +440,7 @@ static void on_tick(int sig)
 	int n;
 
 	(void)sig;
-	if (call_start && now_ms() - call_start > HANG_SECONDS * 1000.0) {
+	if (call_start && xt_now_ms() - call_start > HANG_SECONDS * 1000.0) {
 		n = snprintf(msg, sizeof(msg),
 			     "FAIL: fuzz: call %lu (cmd %#lx) still running after %d s (seed %llu)\n",
 			     call_no, call_cmd, HANG_SECONDS, (unsigned long long)seed);
@@ -559,8 +551,8 @@ static void tear_down_and_check(void)
 	r = xt_set_size(fd, 0, XDAX_WAIT_TIMEOUT, 10 * SEC_NS, NULL);
 	xt_expect(!r, "blocking SET_SIZE 0 (10 s timeout) after the fuzz: %s", strerror(-r));
 	/* Blocks a NOWAIT call left belong to the reaper: it frees them once idle. */
-	end = now_ms() + 10000;
-	while ((s = xt_stats(fd)).awaiting_reclaim && now_ms() < end)
+	end = xt_now_ms() + 10000;
+	while ((s = xt_stats(fd)).awaiting_reclaim && xt_now_ms() < end)
 		usleep(10000);
 	xt_expect(!s.in_use && !s.awaiting_reclaim && s.free == s.total,
 		  "after SET_SIZE 0: in use %llu awaiting %llu free %llu of %llu",
@@ -618,7 +610,7 @@ static void t_fuzz(void)
 	set_up();
 	pthread_create(&tt, NULL, toucher, NULL);
 	tick = start_ticks();
-	t0 = now_ms();
+	t0 = xt_now_ms();
 	for (i = 0; i < calls; i++) {
 		if (!(i % 256))
 			relive();
@@ -641,7 +633,7 @@ static void t_fuzz(void)
 		f = rnd(10) ? fd : rofd;
 		call_cmd = cmd;
 		call_no = i;
-		call_start = now_ms();
+		call_start = xt_now_ms();
 		r = ioctl(f, cmd, arg);
 		e = errno;
 		call_start = 0;
@@ -671,7 +663,7 @@ static void t_fuzz(void)
 	atomic_store(&stop, 1);
 	pthread_join(tt, NULL);
 	calls = i;
-	print_histogram(now_ms() - t0);
+	print_histogram(xt_now_ms() - t0);
 	xt_expect(!implausible, "%lu calls returned something implausible (seed %llu)",
 		  implausible, (unsigned long long)seed);
 	tear_down_and_check();

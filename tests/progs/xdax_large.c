@@ -15,17 +15,9 @@
 
 #include "xdax_test.h"
 
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
 static int run_timed(char **argv)
 {
-	double t0 = now_us();
+	double t0 = xt_now_us();
 	int status;
 	pid_t pid = fork();
 
@@ -38,7 +30,7 @@ static int run_timed(char **argv)
 	}
 	if (waitpid(pid, &status, 0) != pid)
 		xt_die("waitpid: %s", strerror(errno));
-	printf("# figure: time_us %.0f\n", now_us() - t0);
+	printf("# figure: time_us %.0f\n", xt_now_us() - t0);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -54,9 +46,9 @@ static int populate(const char *dev, size_t mib)
 		xt_die("open %s: %s", dev, strerror(errno));
 	if (xdax && (xt_set_size(fd, 0, 0, 0, NULL) || xt_set_size(fd, len, 0, 0, NULL)))
 		xt_die("sizing %s to %zu MiB", dev, mib);
-	t0 = now_us();
+	t0 = xt_now_us();
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
-	t = now_us() - t0;
+	t = xt_now_us() - t0;
 	if (p == MAP_FAILED)
 		xt_die("mmap %s %zu MiB: %s", dev, mib, strerror(errno));
 	printf("# figure: populate_us %.0f (%zu MiB of %s, %.1f us per 2 MiB)\n", t, mib, dev,

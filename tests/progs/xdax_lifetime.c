@@ -58,14 +58,6 @@ static uint64_t cap, blk, nblk;
 
 /* --- small helpers ------------------------------------------------------------------ */
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static void sleep_ms(double ms)
 {
 	struct timespec ts;
@@ -185,10 +177,10 @@ static void drain_events(int fd)
 /* Wait (<= ms) until the device has no block awaiting reclaim. */
 static int wait_no_awaiting(int fd, int ms)
 {
-	double t0 = now_ms();
+	double t0 = xt_now_ms();
 
 	while (xt_stats(fd).awaiting_reclaim) {
-		if (now_ms() - t0 > ms)
+		if (xt_now_ms() - t0 > ms)
 			return 0;
 		sleep_ms(5);
 	}
@@ -346,7 +338,7 @@ static void t_hold_derived(void)
 	unsigned long samples = 0, attempts = 0, refused = 0, zero_seen = 0, awaiting_iters = 0;
 	char refcnt_path[] = "/sys/module/" MODNAME "/refcnt", aw_path[256];
 	long long rc, aw;
-	double t0 = now_ms();
+	double t0 = xt_now_ms();
 	int fd, unloaded = 0;
 
 	nthreads = (int)sysconf(_SC_NPROCESSORS_ONLN) + 1;
@@ -460,13 +452,13 @@ static void t_hold_derived(void)
 	}
 	printf("# figure: hold-derived: %d iterations (%lu with block 0 awaiting), %d worker threads, %lu refcnt samples, %lu rmmod attempts (%lu refused), refcnt 0 seen %lu times, %.1f s\n",
 	       done_iters, awaiting_iters, nthreads, samples, attempts, refused, zero_seen,
-	       (now_ms() - t0) / 1e3);
+	       (xt_now_ms() - t0) / 1e3);
 	if (unloaded)
 		xt_die("the module was unloaded under a referenced block; not going on");
 	xt_expect(done_iters >= iters, "only %d of %d iterations ran", done_iters, iters);
 
 	/* Nothing referenced any more: the hold goes (no leaked module reference). */
-	for (t0 = now_ms(); now_ms() - t0 < 5000; sleep_ms(10))
+	for (t0 = xt_now_ms(); xt_now_ms() - t0 < 5000; sleep_ms(10))
 		if (read_num(aw_path) == 0 && read_num(refcnt_path) == 0)
 			break;
 	aw = read_num(aw_path);
@@ -664,39 +656,39 @@ static void t_grow_no_wait(void)
 
 	/* Growing has no range: it waits for nothing. */
 	memset(&st, 0, sizeof(st));
-	t0 = now_ms();
+	t0 = xt_now_ms();
 	r = xt_set_size(fd, blk, XDAX_WAIT_TIMEOUT, SEC_NS, &st);
 	expect_prompt("grow 0 -> 2 MiB (TIMEOUT 1 s) with a NOWAIT leftover beyond", r, st.pending,
-		      now_ms() - t0);
+		      xt_now_ms() - t0);
 	memset(&st, 0, sizeof(st));
-	t0 = now_ms();
+	t0 = xt_now_ms();
 	r = xt_set_size(fd, cap, XDAX_WAIT_TIMEOUT, SEC_NS, &st);
-	expect_prompt("grow to the capacity (TIMEOUT 1 s)", r, st.pending, now_ms() - t0);
+	expect_prompt("grow to the capacity (TIMEOUT 1 s)", r, st.pending, xt_now_ms() - t0);
 	s = xt_stats(fd);
 	xt_expect(s.file_size == cap, "size %#llx after growing", (unsigned long long)s.file_size);
 
 	/* A punch of another, unpinned (allocated) range waits for that range only. */
 	xt_expect(!allocate(fd, 2 * blk, blk, NULL), "ALLOCATE block 2");
 	memset(&p, 0, sizeof(p));
-	t0 = now_ms();
+	t0 = xt_now_ms();
 	r = xt_punch(fd, 2 * blk, blk, XDAX_WAIT_TIMEOUT, SEC_NS, &p);
 	expect_prompt("PUNCH of an unrelated unpinned block (TIMEOUT 1 s)", r, p.pending,
-		      now_ms() - t0);
+		      xt_now_ms() - t0);
 	xt_expect(r || p.freed == 1, "the unrelated PUNCH freed %llu, expected 1",
 		  (unsigned long long)p.freed);
 
 	/* A later shrink over the NOWAIT leftover's range does not wait for it either. */
 	memset(&st, 0, sizeof(st));
-	t0 = now_ms();
+	t0 = xt_now_ms();
 	r = xt_set_size(fd, last, XDAX_WAIT_TIMEOUT, SEC_NS, &st);
 	expect_prompt("blocking shrink over the NOWAIT leftover (TIMEOUT 1 s)", r, st.pending,
-		      now_ms() - t0);
+		      xt_now_ms() - t0);
 	memset(&p, 0, sizeof(p));
 	xt_expect(!xt_set_size(fd, cap, 0, 0, NULL), "grow back");
-	t0 = now_ms();
+	t0 = xt_now_ms();
 	r = xt_punch(fd, last, blk, XDAX_WAIT_TIMEOUT, SEC_NS, &p);
 	expect_prompt("blocking PUNCH over the NOWAIT leftover (TIMEOUT 1 s)", r, p.pending,
-		      now_ms() - t0);
+		      xt_now_ms() - t0);
 	s = xt_stats(fd);
 	xt_expect(s.awaiting_reclaim == 1, "the pinned leftover: awaiting %llu, expected 1",
 		  (unsigned long long)s.awaiting_reclaim);
@@ -716,14 +708,14 @@ static void t_grow_no_wait(void)
 	c1.size = k * blk;
 	if (pthread_create(&t, NULL, gn_set_size, &c1))
 		xt_die("pthread_create");
-	for (t0 = now_ms(); now_ms() - t0 < 3000; sleep_ms(2))
+	for (t0 = xt_now_ms(); xt_now_ms() - t0 < 3000; sleep_ms(2))
 		if (xt_stats(fd).awaiting_reclaim == 1 || atomic_load(&c1.done))
 			break;
 	sleep_ms(50);
 	xt_expect(!atomic_load(&c1.done), "the blocking SET_SIZE returned (%s) while pinned",
 		  err_or_ok(c1.r));
 	pthread_kill(t, SIGUSR1);
-	for (t0 = now_ms(); now_ms() - t0 < 3000 && !atomic_load(&c1.done); sleep_ms(2))
+	for (t0 = xt_now_ms(); xt_now_ms() - t0 < 3000 && !atomic_load(&c1.done); sleep_ms(2))
 		;
 	if (!atomic_load(&c1.done)) {
 		xt_unpin(fd, id);
@@ -746,7 +738,7 @@ static void t_grow_no_wait(void)
 	xt_expect(!atomic_load(&c2.done), "the repeated SET_SIZE returned (%s) while still pinned",
 		  err_or_ok(c2.r));
 	xt_expect(!xt_unpin(fd, id), "unpin");
-	for (t0 = now_ms(); now_ms() - t0 < 5000 && !atomic_load(&c2.done); sleep_ms(2))
+	for (t0 = xt_now_ms(); xt_now_ms() - t0 < 5000 && !atomic_load(&c2.done); sleep_ms(2))
 		;
 	if (!atomic_load(&c2.done))
 		xt_die("the repeated SET_SIZE did not return 5 s after the unpin");

@@ -688,25 +688,17 @@ struct poll_report {
 	struct xdax_event ev;	/* the POISON record */
 };
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 /* Read records from pfd (poll first, up to ms) until a POISON one. */
 static struct poll_report wait_poison(int pfd, int ms)
 {
 	struct poll_report r = { 0 };
-	double t0 = now_ms(), left;
+	double t0 = xt_now_ms(), left;
 	struct xdax_event ev;
 	struct pollfd p;
 	ssize_t n;
 
 	for (;;) {
-		left = ms - (now_ms() - t0);
+		left = ms - (xt_now_ms() - t0);
 		p = (struct pollfd){ .fd = pfd, .events = POLLIN };
 		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
 			break;
@@ -721,7 +713,7 @@ static struct poll_report wait_poison(int pfd, int ms)
 			break;
 		}
 	}
-	r.waited_ms = now_ms() - t0;
+	r.waited_ms = xt_now_ms() - t0;
 	return r;
 }
 

@@ -64,14 +64,6 @@ static uint64_t cap, align, off;
 static int mapping_refs;
 static volatile const char *step = "start";
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static void sleep_ms(double ms)
 {
 	struct timespec ts;
@@ -86,7 +78,7 @@ static void sleep_ms(double ms)
 
 static void sleep_until(double t)
 {
-	sleep_ms(t - now_ms());
+	sleep_ms(t - xt_now_ms());
 }
 
 static void watchdog(int sig)
@@ -249,7 +241,7 @@ static void check_reclaim_event(int fd, double t_drop, const struct xdax_stats *
 			(unsigned long long)s.page_free_calls);
 		return;
 	}
-	t = now_ms();
+	t = xt_now_ms();
 	latency("reference dropped -> reclaim event", t - t_drop);
 	memset(&ev, 0xa5, sizeof(ev));
 	n = read(fd, &ev, sizeof(ev));
@@ -340,10 +332,10 @@ static void *sampler(void *arg)
 
 static void blocking_truncate(struct blocker *b, uint64_t size)
 {
-	b->t_start = now_ms();
+	b->t_start = xt_now_ms();
 	atomic_store(&b->started, 1);
 	b->r = xt_set_size(b->fd, size, 0, 0, &b->st);
-	b->t_end = now_ms();
+	b->t_end = xt_now_ms();
 	atomic_store(&b->done, 1);
 }
 
@@ -417,7 +409,7 @@ static void pin_drop(struct ctx *c)
 {
 	int r;
 
-	c->t_drop = now_ms();
+	c->t_drop = xt_now_ms();
 	r = xt_unpin(c->fd, c->pin_id);
 	xt_expect(!r, "XDAX_IOC_UNPIN: %s", strerror(-r));
 }
@@ -516,7 +508,7 @@ static void uring_drop(struct ctx *c)
 {
 	int r;
 
-	c->t_drop = now_ms();
+	c->t_drop = xt_now_ms();
 	r = syscall(__NR_io_uring_register, c->ring.fd, IORING_UNREGISTER_BUFFERS, NULL, 0) ?
 		-errno : 0;
 	xt_expect(!r, "IORING_UNREGISTER_BUFFERS: %s", strerror(-r));
@@ -646,10 +638,10 @@ static void *io_thread(void *arg)
 {
 	struct io_job *j = arg;
 
-	j->t_start = now_ms();
+	j->t_start = xt_now_ms();
 	j->ret = j->write ? pwrite(j->fd, j->buf, j->len, 0) : pread(j->fd, j->buf, j->len, 0);
 	j->err = errno;
-	j->t_end = now_ms();
+	j->t_end = xt_now_ms();
 	atomic_store(&j->done, 1);
 	return NULL;
 }
@@ -700,7 +692,7 @@ static void odirect_hold(struct ctx *c)
 	 */
 	step = "waiting for the O_DIRECT I/O to reference the block";
 	q = xt_query(c->fd, off);
-	for (t0 = now_ms(); now_ms() - t0 < PROMPT_MS; sleep_ms(1)) {
+	for (t0 = xt_now_ms(); xt_now_ms() - t0 < PROMPT_MS; sleep_ms(1)) {
 		if (q.refcount >= c->r0 + (int)(align / 4096) || atomic_load(&c->job.done))
 			break;
 		q = xt_query(c->fd, off);
@@ -868,9 +860,9 @@ static void scenario(const struct refops *ops, int nowait, int write)
 
 		xt_expect(!fd_readable(c.fd, 0), "%s: fd readable before the truncate", what);
 		step = "NOWAIT truncate";
-		t = now_ms();
+		t = xt_now_ms();
 		r = xt_set_size(c.fd, off, XDAX_WAIT_NOWAIT, 0, &st);
-		t = now_ms() - t;
+		t = xt_now_ms() - t;
 		check_awaiting(c.fd, r, &st, t, &c.s0, what);
 		held = !ops->self_dropping || odirect_held(&c);
 		if (!held)
@@ -924,14 +916,14 @@ static void test_vmsplice(void)
 		  "vmsplice took no reference on the block (refcount %d)", q.refcount);
 	/* The pipe must still show the data, whatever happens to the mapping. */
 	step = "NOWAIT truncate";
-	t = now_ms();
+	t = xt_now_ms();
 	r = xt_set_size(fd, off, XDAX_WAIT_NOWAIT, 0, &st);
-	check_awaiting(fd, r, &st, now_ms() - t, &s0, "vmsplice");
+	check_awaiting(fd, r, &st, xt_now_ms() - t, &s0, "vmsplice");
 	buf = malloc(SPLICE_LEN);
 	if (!buf)
 		xt_die("malloc");
 	step = "drain the pipe";
-	t = now_ms();
+	t = xt_now_ms();
 	n = read(p[0], buf, SPLICE_LEN);
 	xt_expect(n == SPLICE_LEN, "read from the pipe: %zd (%s)", n, strerror(errno));
 	xt_expect(xt_verify(buf, SPLICE_LEN, seed) == (size_t)-1,
@@ -987,14 +979,14 @@ static void test_signal(void)
 	if (pthread_create(&t1, NULL, truncate_thread, &b1))
 		xt_die("pthread_create");
 	step = "waiting for the truncate to wait";
-	for (t0 = now_ms(); now_ms() - t0 < PROMPT_MS; sleep_ms(2))
+	for (t0 = xt_now_ms(); xt_now_ms() - t0 < PROMPT_MS; sleep_ms(2))
 		if (xt_stats(fd).awaiting_reclaim == 1 || atomic_load(&b1.done))
 			break;
 	xt_expect(!atomic_load(&b1.done), "the blocking truncate returned (%s) while pinned",
 		  strerror(-b1.r));
 	sleep_ms(50);
 	pthread_kill(t1, SIGUSR1);
-	for (t0 = now_ms(); now_ms() - t0 < 3000 && !atomic_load(&b1.done); sleep_ms(2))
+	for (t0 = xt_now_ms(); xt_now_ms() - t0 < 3000 && !atomic_load(&b1.done); sleep_ms(2))
 		;
 	if (!atomic_load(&b1.done)) {
 		xt_fail("the blocking truncate did not return 3 s after SIGUSR1 (restarted or uninterruptible?)");
@@ -1029,7 +1021,7 @@ static void test_signal(void)
 	xt_expect(!atomic_load(&b2.done),
 		  "the repeated truncate returned (%s) while the block was still pinned",
 		  strerror(-b2.r));
-	t0 = now_ms();
+	t0 = xt_now_ms();
 	xt_expect(!xt_unpin(fd, id), "unpin");
 	step = "repeated blocking truncate";
 	pthread_join(t2, NULL);
@@ -1069,9 +1061,9 @@ static void test_timeout(void)
 	xt_fill(map, align, 0x54494d45);
 	id = xt_pin(fd, map, align, 0);
 	step = "truncate with a 200 ms timeout";
-	t = now_ms();
+	t = xt_now_ms();
 	r = xt_set_size(fd, off, XDAX_WAIT_TIMEOUT, 200000000ULL, &st);
-	t = now_ms() - t;
+	t = xt_now_ms() - t;
 	xt_expect(r == -ETIMEDOUT, "XDAX_WAIT_TIMEOUT 200 ms while pinned: %s, expected ETIMEDOUT",
 		  r ? strerror(-r) : "success");
 	xt_expect(t >= 200 && t < 5000, "the 200 ms timeout took %.0f ms", t);
@@ -1085,7 +1077,7 @@ static void test_timeout(void)
 		  state_name(q.state));
 	xt_conserved(fd, "after ETIMEDOUT");
 	xt_expect(!fd_readable(fd, 0), "fd readable while the block is pinned");
-	t_drop = now_ms();
+	t_drop = xt_now_ms();
 	xt_expect(!xt_unpin(fd, id), "unpin");
 	check_reclaim_event(fd, t_drop, &s0, "timeout");
 	check_fresh_zero(fd, map, "timeout");
@@ -1142,7 +1134,7 @@ static void test_killed(void)
 	if (s.pinned_pages != s0.pinned_pages) {
 		xt_note("pinned_pages %llu right after the child was reaped, waiting",
 			(unsigned long long)s.pinned_pages);
-		for (t = now_ms(); now_ms() - t < PROMPT_MS && s.pinned_pages != s0.pinned_pages;
+		for (t = xt_now_ms(); xt_now_ms() - t < PROMPT_MS && s.pinned_pages != s0.pinned_pages;
 		     sleep_ms(10))
 			s = xt_stats(fd);
 	}
@@ -1154,9 +1146,9 @@ static void test_killed(void)
 		  "the dead process's block: %s refcount %d, expected IN_USE and 1",
 		  state_name(q.state), q.refcount);
 	step = "blocking truncate after the kill";
-	t = now_ms();
+	t = xt_now_ms();
 	r = xt_set_size(fd, off, 0, 0, &st);
-	t = now_ms() - t;
+	t = xt_now_ms() - t;
 	xt_expect(!r && st.freed == 1, "blocking truncate after the kill: %s, freed %llu",
 		  strerror(-r), (unsigned long long)st.freed);
 	xt_expect(t < PROMPT_MS, "blocking truncate after the kill took %.0f ms", t);
@@ -1208,9 +1200,9 @@ static void test_close(void)
 		  "after close: %s refcount %d, expected IN_USE and 1", state_name(q.state),
 		  q.refcount);
 	step = "blocking truncate after close";
-	t = now_ms();
+	t = xt_now_ms();
 	r = xt_set_size(fd, off, 0, 0, &st);
-	t = now_ms() - t;
+	t = xt_now_ms() - t;
 	xt_expect(!r && st.freed == 1, "blocking truncate after close: %s, freed %llu",
 		  strerror(-r), (unsigned long long)st.freed);
 	xt_expect(t < PROMPT_MS, "blocking truncate after close took %.0f ms", t);
@@ -1310,7 +1302,6 @@ static void test_memlock(void)
 }
 
 /* --- H: bad arguments ---------------------------------------------------------------- */
-
 
 /* Nothing changed: stats identical, the block's refcount and state the same. */
 static void unchanged(int fd, const struct xdax_stats *s0, const struct xdax_query *q0,

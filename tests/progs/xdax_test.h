@@ -196,6 +196,20 @@ static inline int xt_conserved(int fd, const char *where)
 	return ok;
 }
 
+/* CLOCK_MONOTONIC now, in microseconds and in milliseconds. */
+static inline double xt_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static inline double xt_now_ms(void)
+{
+	return xt_now_us() / 1e3;
+}
+
 /* Fill / verify a recognisable pattern: each 8-byte word holds seed ^ its offset. */
 static inline void xt_fill(void *p, size_t len, uint64_t seed)
 {

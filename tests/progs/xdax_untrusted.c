@@ -48,14 +48,6 @@
 static int fd;			/* the case's O_RDWR open */
 static uint64_t cap, blk;
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static void sleep_ms(double ms)
 {
 	struct timespec ts = { .tv_sec = (time_t)(ms / 1e3) };
@@ -168,9 +160,9 @@ static int stats_same(const char *what, const struct xdax_stats *a, const struct
 
 static void wait_no_awaiting(int f, int ms)
 {
-	double end = now_ms() + ms;
+	double end = xt_now_ms() + ms;
 
-	while (xt_stats(f).awaiting_reclaim && now_ms() < end)
+	while (xt_stats(f).awaiting_reclaim && xt_now_ms() < end)
 		sleep_ms(10);
 }
 
@@ -326,7 +318,7 @@ static void kmsg_mark(char *tag, size_t n)
 	int k = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 	char line[128];
 
-	snprintf(tag, n, "xdax_untrusted: mark %d.%.0f", getpid(), now_ms());
+	snprintf(tag, n, "xdax_untrusted: mark %d.%.0f", getpid(), xt_now_ms());
 	/* With its newline: an unterminated record is not finalized, and no reader sees it. */
 	snprintf(line, sizeof(line), "%s\n", tag);
 	if (k < 0 || write(k, line, strlen(line)) < 0)
@@ -547,10 +539,10 @@ static void t_pin_copyout_undone(void)
 		  lck, lck0);
 	munmap(map, blk);
 	/* Nothing references the block: a blocking truncate frees it at once. */
-	t = now_ms();
+	t = xt_now_ms();
 	r = xt_set_size(fd, 0, XDAX_WAIT_TIMEOUT, 2 * SEC_NS, NULL);
 	xt_expect(!r, "blocking SET_SIZE 0 (2 s timeout) after the failed PIN: %s (%.0f ms)",
-		  strerror(-r), now_ms() - t);
+		  strerror(-r), xt_now_ms() - t);
 	xt_set_size(fd, cap, 0, 0, NULL);
 	munmap(page, 4096);
 	end("pin-copyout-undone");
@@ -833,8 +825,8 @@ static void t_copyout_bounded(void)
 	f.arg = buf;
 	if (pthread_create(&t, NULL, blocking_set_size, &f))
 		xt_die("pthread_create");
-	end_ms = now_ms() + 10000;
-	while (xt_stats(fd).file_size != blk && now_ms() < end_ms)
+	end_ms = xt_now_ms() + 10000;
+	while (xt_stats(fd).file_size != blk && xt_now_ms() < end_ms)
 		sleep_ms(1);
 	xt_expect(xt_stats(fd).file_size == blk, "the SET_SIZE did not start within 10 s");
 	sleep_ms(100);
@@ -1294,9 +1286,9 @@ static void *fault_reader(void *arg)
 		if (mmap(r->map, blk, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) !=
 		    r->map)
 			xt_die("mmap MAP_FIXED: %s", strerror(errno));
-		r->t0[r->n] = now_ms();
+		r->t0[r->n] = xt_now_ms();
 		(void)*(volatile char *)r->map;
-		r->t1[r->n] = now_ms();
+		r->t1[r->n] = xt_now_ms();
 		r->n++;
 	}
 	return NULL;
@@ -1336,9 +1328,9 @@ static double allocate_with_reader(void)
 		  "a new mapping + touch did not fault again (faults %llu -> %llu)",
 		  (unsigned long long)(s0.pte_faults + s0.pmd_faults),
 		  (unsigned long long)(s1.pte_faults + s1.pmd_faults));
-	ta = now_ms();
+	ta = xt_now_ms();
 	r = allocate_all(fd, &allocated);
-	tb = now_ms();
+	tb = xt_now_ms();
 	atomic_store(&rd.stop, 1);
 	pthread_join(t, NULL);
 	xt_expect(!r && allocated == cap / blk - 1,
@@ -1407,24 +1399,24 @@ static int allocate_killed(double full_ms, double kill_frac, double *death_ms)
 	close(p[1]);
 	if (read(p[0], &c, 1) != 1)
 		xt_die("the ALLOCATE child did not start");
-	t_start = now_ms();
+	t_start = xt_now_ms();
 	for (;;) {
 		s = xt_stats(fd);
-		if (s.zeroed >= s0.zeroed + 2 || now_ms() - t_start >= full_ms * kill_frac)
+		if (s.zeroed >= s0.zeroed + 2 || xt_now_ms() - t_start >= full_ms * kill_frac)
 			break;
 		sleep_ms(0.2);
 	}
 	zeroed_at_kill = s.zeroed - s0.zeroed;
 	kill(pid, SIGKILL);
-	t_kill = now_ms();
+	t_kill = xt_now_ms();
 	bound = t_kill + KILL_BOUND_MS;
-	while (waitpid(pid, &status, WNOHANG) == 0 && now_ms() < bound)
+	while (waitpid(pid, &status, WNOHANG) == 0 && xt_now_ms() < bound)
 		sleep_ms(1);
-	*death_ms = now_ms() - t_kill;
+	*death_ms = xt_now_ms() - t_kill;
 	if (*death_ms >= KILL_BOUND_MS) {
 		xt_fail("the ALLOCATE child is still alive %d ms after SIGKILL", KILL_BOUND_MS);
 		waitpid(pid, &status, 0);
-		*death_ms = now_ms() - t_kill;
+		*death_ms = xt_now_ms() - t_kill;
 	}
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	if (read(p[0], &c, 1) == 1) {
