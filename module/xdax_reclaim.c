@@ -40,9 +40,9 @@
 /*
  * The reaper polls only while blocks await reclaim (or a closed device's
  * blocks carry foreign references): from 1 ms after new work up to a fine
- * ceiling of 4 ms while the event queue has a waiter (a poll() or read()
+ * ceiling of 5 ms while the event queue has a waiter (a poll() or read()
  * asleep, or an epoll/aio/io_uring registration: someone asked for the
- * answer), so a waiter sees a reference dropped within ~5 ms (and frees the
+ * answer), so a waiter sees a reference dropped within ~6 ms (and frees the
  * block itself); 12 ms while nobody waits: whoever looks later frees what
  * is idle on the spot (a poll() or read() on entry, an allocation that
  * finds no free block), so the poll then only keeps the pool and the
@@ -58,7 +58,7 @@
  */
 #define XDAX_REAP_MIN_US	1000
 #define XDAX_REAP_FINE_US	12000
-#define XDAX_REAP_WAITED_US	4000
+#define XDAX_REAP_WAITED_US	5000
 #define XDAX_REAP_MAX_US	100000
 #define XDAX_REAP_FINE_ROUNDS	1000
 /*

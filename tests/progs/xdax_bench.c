@@ -1166,7 +1166,7 @@ static void test_cpu(void)
 	 * One pinned block awaiting reclaim, freshly left by a NOWAIT truncate (so the reaper
 	 * starts over: each window sits well inside its fine schedule of 1000 polls), with
 	 * nobody waiting for the event (12 ms polls), then with a thread asleep in poll() for it
-	 * (4 ms polls).
+	 * (5 ms polls).
 	 */
 	for (i = 0; i < 2; i++) {
 		if (xt_set_size(tfd, BLK, 0, 0, NULL))
