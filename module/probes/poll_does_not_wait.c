@@ -5,9 +5,9 @@
  */
 #include <linux/poll.h>
 
-bool xdax_probe(const poll_table *p);
+bool xdax_probe(const struct poll_table_struct *p);
 
-bool xdax_probe(const poll_table *p)
+bool xdax_probe(const struct poll_table_struct *p)
 {
 	return poll_does_not_wait(p);
 }
