@@ -124,9 +124,10 @@ struct xdax_dev {
 	struct hrtimer reap_timer;	/* the poll; queues the round when due */
 	bool reap_stop;			/* unload: nothing re-arms the poll */
 	bool reap_woke;			/* the poll's own: it woke the event waiters */
-	spinlock_t reap_lock;		/* the two below: arming vs the running poll */
+	spinlock_t reap_lock;		/* the three below, reap_stop's write, every start */
 	bool reap_in_poll;		/* the poll's callback runs: it re-arms itself */
 	unsigned int reap_want_us;	/* armed meanwhile: the shortest delay asked, or 0 */
+	int reap_cpu;			/* the CPU the poll stays on, or -1: not known */
 	unsigned int reap_delay_us;	/* READ/WRITE_ONCE: see xdax_reap_backoff() */
 	unsigned int reap_idle_rounds;	/* polls at the fine ceiling without progress */
 	wait_queue_head_t idle_wq;	/* blocking truncates; an UNPIN wakes them */

@@ -15,7 +15,8 @@
  *    can (XDAX_CAN_PUD), else with PMDs where the kernel can map 2 MiB of a
  *    PUD-order folio with one (XDAX_CAN_PMD_IN_PUD), else with PTEs;
  *  - a block hit by a memory failure is never mapped: SIGBUS (BUS_MCEERR_AR);
- *  - no free block is SIGBUS, unless an ALLOCATE holds some: then it waits.
+ *  - no free block is SIGBUS, unless an ALLOCATE holds some (then it waits)
+ *    or a block awaiting reclaim went idle (then it frees it and retries).
  *
  * Every page table entry for a block is installed inside xdax's ->fault or
  * ->huge_fault under that block's fault lock (the kernel allocates the PTE
@@ -234,12 +235,13 @@ static vm_fault_t xdax_fault_order(struct vm_fault *vmf, unsigned int order)
 		wait_event_killable(xd->alloc_wq, !atomic_read(&xd->allocating));
 		return VM_FAULT_NOPAGE;
 	}
-	if (err == -ENOSPC && xdax_event_reap_due(xd)) {
+	if (err == -ENOSPC && (xdax_event_reap_due(xd) || READ_ONCE(xd->core.nr_free))) {
 		/*
 		 * A block awaiting reclaim went idle (its last foreign reference
 		 * dropped) and the reaper has not polled yet: free it outside
 		 * the locks (as a poll() would), then let the access fault
-		 * again.  Each retry needs a block freed, or one free.
+		 * again; or another thread freed one since the reservation
+		 * failed.  Each retry needs a block freed, or one free.
 		 */
 		xdax_fault_unlock(xd, fblock);
 		filemap_invalidate_unlock_shared(mapping);

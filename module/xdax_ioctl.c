@@ -14,6 +14,7 @@
 #include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/uaccess.h>
 
 #include <uapi/linux/xdax.h>
@@ -146,10 +147,15 @@ static long xdax_ioctl_allocate(struct xdax_dev *xd, void __user *uarg)
 	err = xdax_range_check(xd, a.offset, a.length);
 	if (err)
 		return err;
-	do {	/* no free block, but idle ones await reclaim: free them, retry */
+	for (;;) {
 		err = xdax_block_allocate(xd, a.offset >> xdax_block_shift(xd),
 					  a.length >> xdax_block_shift(xd), &n);
-	} while (err == -ENOSPC && xdax_reclaim_for_alloc(xd));
+		/* No free block, but idle ones await reclaim: free them, retry. */
+		if (err != -ENOSPC || fatal_signal_pending(current) ||
+		    !xdax_reclaim_for_alloc(xd))
+			break;
+		cond_resched();
+	}
 	if (err)
 		return err;
 	a.allocated = n;

@@ -55,6 +55,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -613,8 +614,8 @@ static void c_unpin_sync(void)
 	xt_note("figure: unpin-sync: reaper while a pinned block waits: %lld rounds in %.0f ms, %.1f us each, %.3f%% of a CPU",
 		uf1 - uf0, t0 / 1000, uf1 > uf0 ? (rn1 - rn0) / 1000.0 / (uf1 - uf0) : 0,
 		(rn1 - rn0) / 10.0 / t0);
-	/* Its fine schedule (12 ms with nobody waiting; 20 ms at most here), not the 100 ms backoff. */
-	xt_expect((uf1 - uf0) * 20000.0 >= t0,
+	/* Its fine schedule (12 ms with nobody waiting; 40 ms at most here), not the 100 ms backoff. */
+	xt_expect((uf1 - uf0) * 40000.0 >= t0,
 		  "unpin-sync: the reaper made %lld rounds in %.0f ms while a block waited",
 		  uf1 - uf0, t0 / 1000);
 	xt_expect(!xt_unpin(fd, pin), "unpin-sync: UNPIN");
@@ -768,7 +769,7 @@ static int tr_write(const char *file, const char *val)
 static uint64_t reap_poll_cpus(int *n)
 {
 	FILE *f = fopen(TRACEFS "/trace", "r");
-	char line[512], *b;
+	char line[512], *b, sp;
 	uint64_t mask = 0;
 	int cpu;
 
@@ -779,8 +780,11 @@ static uint64_t reap_poll_cpus(int *n)
 		if (line[0] == '#' || !strstr(line, "hrtimer_expire_entry") ||
 		    !strstr(line, "xdax_reap_timer_fn"))
 			continue;
-		b = strchr(line, '[');
-		if (!b || sscanf(b, "[%d]", &cpu) != 1 || cpu < 0 || cpu > 63)
+		/* The first "[NNN] " is the CPU (a task name may hold a '['). */
+		for (cpu = -1, b = strchr(line, '['); b && cpu < 0; b = strchr(b + 1, '['))
+			if (sscanf(b, "[%d]%c", &cpu, &sp) != 2 || sp != ' ')
+				cpu = -1;
+		if (cpu < 0 || cpu > 63)
 			continue;
 		mask |= 1ULL << cpu;
 		(*n)++;
@@ -790,19 +794,47 @@ static uint64_t reap_poll_cpus(int *n)
 }
 
 static int waiter_cpu_woke = -2;
+static volatile pid_t waiter_cpu_tid;
 
 static void *waiter_cpu_poll(void *arg)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
 	(void)arg;
+	waiter_cpu_tid = gettid();
 	waiter_cpu_woke = poll(&pfd, 1, 20000);
 	return NULL;
 }
 
+/* Whether thread @tid sleeps inside poll(): /proc's syscall number and state. */
+static int asleep_in_poll(pid_t tid)
+{
+	char path[64], buf[256], *s;
+	long nr = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld", &nr) != 1)
+		nr = -1;
+	fclose(f);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	s = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	return nr == SYS_poll && s && s[1] == ' ' && s[2] == 'S';
+}
+
+static char waiter_cpu_tracing_on[8] = "1";
+
 static void waiter_cpu_trace_off(void)
 {
 	tr_write("events/timer/hrtimer_expire_entry/enable", "0");
+	tr_write("tracing_on", waiter_cpu_tracing_on);
 }
 
 /*
@@ -821,6 +853,7 @@ static void c_waiter_cpu(void)
 	cpu_set_t set;
 	pthread_t t;
 	int pfd[2];
+	FILE *f;
 	char *p;
 
 	if (ncpu < 2)
@@ -839,6 +872,12 @@ static void c_waiter_cpu(void)
 	if (vmsplice(pfd[1], &iov, 1, 0) != (ssize_t)PG)
 		xt_die("vmsplice: %s", strerror(errno));
 	xt_expect(!xt_set_size(fd, 0, XDAX_WAIT_NOWAIT, 0, NULL), "waiter-cpu: NOWAIT truncate");
+	f = fopen(TRACEFS "/tracing_on", "r");
+	if (f) {
+		if (!fgets(waiter_cpu_tracing_on, sizeof(waiter_cpu_tracing_on), f))
+			strcpy(waiter_cpu_tracing_on, "1");
+		fclose(f);
+	}
 	atexit(waiter_cpu_trace_off);
 	if (tr_write("events/timer/hrtimer_expire_entry/enable", "1") ||
 	    tr_write("tracing_on", "1"))
@@ -858,7 +897,10 @@ static void c_waiter_cpu(void)
 	if (pthread_attr_init(&attr) || pthread_attr_setaffinity_np(&attr, sizeof(set), &set) ||
 	    pthread_create(&t, &attr, waiter_cpu_poll, NULL))
 		xt_die("a waiter thread on CPU %d", w);
-	usleep(30000);		/* it sleeps in poll(); a poll in flight lands where it was */
+	for (i = 0; i < 2000 && !(waiter_cpu_tid && asleep_in_poll(waiter_cpu_tid)); i++)
+		usleep(1000);
+	xt_expect(i < 2000, "waiter-cpu: the waiter thread did not go to sleep in poll()");
+	usleep(20000);		/* a poll in flight at the move lands where it was */
 	tr_write("trace", "");
 	usleep(100000);
 	m1 = reap_poll_cpus(&n1);
