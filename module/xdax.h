@@ -124,10 +124,9 @@ struct xdax_dev {
 	struct hrtimer reap_timer;	/* the poll; queues the round when due */
 	bool reap_stop;			/* unload: nothing re-arms the poll */
 	bool reap_woke;			/* the poll's own: it woke the event waiters */
-	spinlock_t reap_lock;		/* the three below, reap_stop's write, every start */
+	spinlock_t reap_lock;		/* the two below, and every start of the poll */
 	bool reap_in_poll;		/* the poll's callback runs: it re-arms itself */
 	unsigned int reap_want_us;	/* armed meanwhile: the shortest delay asked, or 0 */
-	int reap_cpu;			/* the CPU the poll stays on, or -1: not known */
 	unsigned int reap_delay_us;	/* READ/WRITE_ONCE: see xdax_reap_backoff() */
 	unsigned int reap_idle_rounds;	/* polls at the fine ceiling without progress */
 	wait_queue_head_t idle_wq;	/* blocking truncates; an UNPIN wakes them */
@@ -295,7 +294,6 @@ void xdax_event_poisoned(struct xdax_dev *xd, unsigned long n);
 bool xdax_event_ready(struct xdax_file *xf);
 bool xdax_event_reap_due(struct xdax_dev *xd);
 void xdax_event_reap(struct xdax_dev *xd);
-void xdax_event_wait_here(struct xdax_dev *xd);
 unsigned long xdax_reclaim_for_alloc(struct xdax_dev *xd);
 bool xdax_event_peek(struct xdax_file *xf, struct xdax_kevent *ev);
 void xdax_event_consume(struct xdax_file *xf, const struct xdax_kevent *ev);

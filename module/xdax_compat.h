@@ -10,7 +10,6 @@
 #include <linux/hrtimer.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
-#include <linux/poll.h>
 #include <linux/slab.h>
 
 #include "xdax_config.h"
@@ -219,16 +218,6 @@ static inline void xdax_hrtimer_setup(struct hrtimer *t,
 #else
 	hrtimer_init(t, CLOCK_MONOTONIC, mode);
 	t->function = fn;
-#endif
-}
-
-/* Whether a ->poll's caller registers to sleep (the table's first pass). */
-static inline bool xdax_poll_will_wait(const poll_table *p)
-{
-#ifdef XDAX_HAVE_POLL_DOES_NOT_WAIT
-	return !poll_does_not_wait(p);
-#else
-	return p && p->_qproc;	/* what poll_wait() itself tests */
 #endif
 }
 

@@ -72,9 +72,8 @@ static int xdax_release(struct inode *inode, struct file *file)
 
 /*
  * Readable when an event is pending.  A block that looks idle is freed here,
- * by the waiter the reaper's poll woke (xdax_event_reap), not by its round;
- * a caller that registers to sleep brings the reaper's poll to its CPU.
- * Context: process context; may take the core lock and reap_lock.
+ * by the waiter the reaper's poll woke (xdax_event_reap), not by its round.
+ * Context: process context; may take the core lock.
  */
 static __poll_t xdax_poll(struct file *file, poll_table *wait)
 {
@@ -82,11 +81,7 @@ static __poll_t xdax_poll(struct file *file, poll_table *wait)
 
 	poll_wait(file, &xf->xd->event_wq, wait);
 	xdax_event_reap(xf->xd);
-	if (xdax_event_ready(xf))
-		return EPOLLIN | EPOLLRDNORM;
-	if (xdax_poll_will_wait(wait))
-		xdax_event_wait_here(xf->xd);
-	return 0;
+	return xdax_event_ready(xf) ? EPOLLIN | EPOLLRDNORM : 0;
 }
 
 /*

@@ -364,7 +364,6 @@ ssize_t xdax_read(struct file *file, char __user *buf, size_t count, loff_t *ppo
 		mutex_unlock(&xf->lock);
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
-		xdax_event_wait_here(xf->xd);
 		err = wait_event_interruptible(xf->xd->event_wq, xdax_event_ready(xf) ||
 					       xdax_event_reap_due(xf->xd));
 		if (err)

@@ -31,7 +31,6 @@
 #include <linux/pagemap.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/clock.h>
-#include <linux/sched/isolation.h>
 #include <linux/sched/signal.h>
 
 #include "xdax.h"
@@ -153,7 +152,6 @@ static void xdax_reap_arm(struct xdax_dev *xd, unsigned int delay_us)
 	} else {
 		hrtimer_start_range_ns(&xd->reap_timer, ns_to_ktime(ns), ns / 8,
 				       HRTIMER_MODE_REL_SOFT);
-		xd->reap_cpu = -1;	/* the core picks the CPU */
 	}
 	spin_unlock_bh(&xd->reap_lock);
 }
@@ -219,7 +217,6 @@ static enum hrtimer_restart xdax_reap_timer_fn(struct hrtimer *t)
 	if (delay && !hrtimer_is_queued(t)) {
 		ns = (u64)delay * NSEC_PER_USEC;
 		hrtimer_set_expires_range_ns(t, ktime_add_ns(ktime_get(), ns), ns / 8);
-		xd->reap_cpu = smp_processor_id();	/* a restart stays on this CPU */
 		ret = HRTIMER_RESTART;
 	}
 	spin_unlock(&xd->reap_lock);
@@ -233,7 +230,6 @@ void xdax_reclaim_dev_init(struct xdax_dev *xd)
 	INIT_WORK(&xd->reaper, xdax_reaper_fn);
 	xdax_hrtimer_setup(&xd->reap_timer, xdax_reap_timer_fn, HRTIMER_MODE_REL_SOFT);
 	spin_lock_init(&xd->reap_lock);
-	xd->reap_cpu = -1;
 	init_waitqueue_head(&xd->event_wq);
 	init_waitqueue_head(&xd->idle_wq);
 	atomic_set(&xd->unpin_seq, 0);
@@ -469,44 +465,6 @@ void xdax_event_reap(struct xdax_dev *xd)
 }
 
 /*
- * The caller is about to sleep for an event (a poll() that registers, a
- * read() that blocks): move the armed poll to this CPU, due within the
- * waiter's ceiling and never later than it was.  Its wake-up of the waiter
- * is then a local one, not an IPI to another CPU that first had to wake
- * for the timer: one wake-up between the drop and the event, not two in a
- * row.  The poll stays here while it re-arms itself; a round re-arms it
- * wherever the round runs.  Nothing if no poll is armed (nothing awaits,
- * or the round runs and re-arms it), if its callback runs now (it stays
- * where it runs), if it is here already and due within the ceiling (a
- * caller that comes often does not postpone it), or if this CPU is not
- * one that timers may use (nohz_full, isolcpus=timer: the poll must not
- * follow a waiter there).  Context: process context, no xdax lock held;
- * takes reap_lock.
- */
-void xdax_event_wait_here(struct xdax_dev *xd)
-{
-	struct hrtimer *t = &xd->reap_timer;
-	s64 ns, fine = (s64)XDAX_REAP_WAITED_US * NSEC_PER_USEC;
-	int cpu;
-
-	if (!READ_ONCE(xd->core.nr_awaiting))
-		return;
-	spin_lock_bh(&xd->reap_lock);
-	cpu = smp_processor_id();
-	if (!xd->reap_in_poll && !xd->reap_stop && hrtimer_is_queued(t) &&
-	    housekeeping_cpu(cpu, HK_TYPE_TIMER)) {
-		ns = ktime_to_ns(ktime_sub(hrtimer_get_softexpires(t), ktime_get()));
-		if (xd->reap_cpu != cpu || ns > fine) {
-			ns = clamp_t(s64, ns, 0, fine);
-			hrtimer_start_range_ns(t, ns_to_ktime(ns), ns / 8,
-					       HRTIMER_MODE_REL_PINNED_SOFT);
-			xd->reap_cpu = cpu;
-		}
-	}
-	spin_unlock_bh(&xd->reap_lock);
-}
-
-/*
  * An allocation (a fault, ALLOCATE) found no free block: free the AWAITING
  * and INTERRUPTED blocks that are idle now, each a reclaim event, rather
  * than fail while a block is only a reaper's poll away from free.  Returns
@@ -529,15 +487,11 @@ unsigned long xdax_reclaim_for_alloc(struct xdax_dev *xd)
  * Stop the reaper for good: no round runs or is armed after this.  A round
  * that runs during the first cancel may arm the timer; the timer, once
  * cancelled, may have queued a round: the second cancel takes it.
- * Context: unload or a failed init, no file open (so no poll() or read()
- * can move the poll: xdax_event_wait_here also checks reap_stop under
- * reap_lock); takes reap_lock.
+ * Context: unload or a failed init, no file open.
  */
 void xdax_reaper_stop(struct xdax_dev *xd)
 {
-	spin_lock_bh(&xd->reap_lock);
 	WRITE_ONCE(xd->reap_stop, true);
-	spin_unlock_bh(&xd->reap_lock);
 	cancel_work_sync(&xd->reaper);
 	hrtimer_cancel(&xd->reap_timer);
 	cancel_work_sync(&xd->reaper);

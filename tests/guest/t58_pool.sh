@@ -50,8 +50,6 @@ if load ranges=$((R_SIZE >> 20))M@"$R_START"; then
 		"pool unpin-sync: UNPIN of the last reference frees an awaiting block before it returns (event at once, perf/unpin_freed)"
 	case_point xdax_pool /dev/xdax0 waiter-free \
 		"pool waiter-free: a poll() or read() waiter woken by the reaper frees the block a closed pipe let go (perf/waiter_freed)"
-	case_point xdax_pool /dev/xdax0 waiter-cpu \
-		"pool waiter-cpu: a thread asleep in poll() on another CPU: the reaper's poll then fires on that CPU alone (tracefs)"
 	case_point xdax_pool /dev/xdax0 alloc-free \
 		"pool alloc-free: with no block free, a fault or ALLOCATE frees the block a closed pipe let go instead of SIGBUS/ENOSPC (perf/alloc_freed)"
 	echo "# figure: reaper: $(r58_perf reaper_rounds) rounds, $(r58_perf reaper_ns) ns"

@@ -785,13 +785,18 @@ static double drop(enum ref r, struct trial *t)
  * The NOWAIT trials come in two kinds.  "nowait": the trial's thread drops the reference,
  * then polls (for O_DIRECT, after the I/O completed: a poll() entered after the drop frees
  * an idle block on entry, so that figure is the poll itself).  "asleep": this thread drops
- * it while the trial's thread sleeps in poll(), 20 ms in (UNPIN, pipe close, unregister) or
- * when the in-flight I/O completes (O_DIRECT: drop() joins the I/O thread): the reaper's
- * poll (or, for UNPIN, xdax's own reap) and a cross-CPU wake-up are in the figure.
+ * it while the trial's thread sleeps in poll(), 20-30 ms in (UNPIN, pipe close, unregister)
+ * or when the in-flight I/O completes (O_DIRECT: drop() joins the I/O thread; the NOWAIT
+ * truncate comes 0-10 ms after the I/O started): the reaper's poll (or, for UNPIN, xdax's
+ * own reap) and a cross-CPU wake-up are in the figure.  The 0-10 ms are random: the reaper
+ * polls on a fixed schedule from the truncate on, and a drop at a fixed time after it would
+ * always meet the same phase of it (a 20 ms drop against 5 ms polls measured 6.5-7 ms in
+ * every trial, against 4 ms polls 2 ms), not the spread a real drop sees.
  */
 struct dropper {
 	enum ref r;
 	struct trial *t;
+	unsigned int delay_us;	/* after the thread starts, but O_DIRECT */
 	double t0;	/* drop()'s time: the reference goes (see drop()) */
 	pthread_t th;
 };
@@ -801,9 +806,22 @@ static void *drop_thread(void *arg)
 	struct dropper *d = arg;
 
 	if (d->r != R_ODIRECT)
-		sleep_us(20000);
+		sleep_us(d->delay_us);
 	d->t0 = drop(d->r, d->t);
 	return NULL;
+}
+
+/* A uniform random delay in [0, @max_us) (xorshift64, seeded once from the clock). */
+static unsigned int jitter_us(unsigned int max_us)
+{
+	static uint64_t x;
+
+	if (!x)
+		x = (uint64_t)(xt_now_us() * 1000) | 1;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return (unsigned int)(x % max_us);
 }
 
 /* One trial: latency in microseconds, or -1e30 if the reference could not be taken. */
@@ -816,6 +834,7 @@ static double trial(enum ref r, enum mode mode, struct trial *t, const char **wh
 	struct xdax_event ev;
 	struct dropper dr;
 	struct pollfd pfd;
+	unsigned int jit;
 	double t0, t1;
 	int rc;
 
@@ -824,6 +843,9 @@ static double trial(enum ref r, enum mode mode, struct trial *t, const char **wh
 	if (*why)
 		return -1e30;
 	if (mode != M_BLOCKING) {
+		jit = mode == M_ASLEEP ? jitter_us(10000) : 0;
+		if (r == R_ODIRECT && jit)
+			sleep_us(jit);	/* the I/O stays in flight for 50 ms */
 		memset(&st, 0, sizeof(st));
 		rc = xt_set_size(tfd, 0, XDAX_WAIT_NOWAIT, 0, &st);
 		xt_expect(!rc, "NOWAIT truncate: %s", strerror(-rc));
@@ -837,7 +859,7 @@ static double trial(enum ref r, enum mode mode, struct trial *t, const char **wh
 		}
 		xt_expect(st.pending == 1, "NOWAIT truncate with a %s reference: %llu pending",
 			  ref_name[r], (unsigned long long)st.pending);
-		dr = (struct dropper){ .r = r, .t = t };
+		dr = (struct dropper){ .r = r, .t = t, .delay_us = 20000 + jit };
 		if (mode == M_ASLEEP && pthread_create(&dr.th, NULL, drop_thread, &dr))
 			xt_die("pthread_create");
 		if (mode == M_NOWAIT)

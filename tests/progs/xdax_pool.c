@@ -29,10 +29,6 @@
  *                 while this one sleeps in poll() or a blocking read(); the waiter the
  *                 reaper's poll wakes frees the block itself (perf/waiter_freed); a
  *                 poll() after the close frees it on entry; events read nothing awaiting
- *   waiter-cpu    a block awaiting reclaim, a thread pinned to a CPU the reaper's poll
- *                 does not fire on sleeps in poll(): from then on the poll fires on that
- *                 CPU alone (tracefs timer/hrtimer_expire_entry), so its wake-up of the
- *                 waiter is local; the event still comes
  *   alloc-free    every block in use, one kept awaiting by a vmspliced page; the pipe
  *                 closed, then at once (before the reaper's next poll) a write fault into
  *                 a hole, or an ALLOCATE of it, finds no free block: it frees the idle
@@ -46,7 +42,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -54,8 +49,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -745,184 +738,6 @@ static void c_waiter_free(void)
 	reset("waiter-free");
 }
 
-#define TRACEFS	"/sys/kernel/tracing"
-
-/* Write @val to tracefs' @file: 0, or -1 (errno). */
-static int tr_write(const char *file, const char *val)
-{
-	char path[256];
-	int f, r;
-
-	snprintf(path, sizeof(path), TRACEFS "/%s", file);
-	f = open(path, O_WRONLY | O_TRUNC);
-	if (f < 0)
-		return -1;
-	r = write(f, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
-	close(f);
-	return r;
-}
-
-/*
- * The CPUs (a mask; CPUs 0-63) the reaper's poll fired on since the trace buffer was
- * cleared, from hrtimer_expire_entry lines naming xdax_reap_timer_fn; *n their number.
- */
-static uint64_t reap_poll_cpus(int *n)
-{
-	FILE *f = fopen(TRACEFS "/trace", "r");
-	char line[512], *b, sp;
-	uint64_t mask = 0;
-	int cpu;
-
-	*n = 0;
-	if (!f)
-		xt_die("open " TRACEFS "/trace: %s", strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		if (line[0] == '#' || !strstr(line, "hrtimer_expire_entry") ||
-		    !strstr(line, "xdax_reap_timer_fn"))
-			continue;
-		/* The first "[NNN] " is the CPU (a task name may hold a '['). */
-		for (cpu = -1, b = strchr(line, '['); b && cpu < 0; b = strchr(b + 1, '['))
-			if (sscanf(b, "[%d]%c", &cpu, &sp) != 2 || sp != ' ')
-				cpu = -1;
-		if (cpu < 0 || cpu > 63)
-			continue;
-		mask |= 1ULL << cpu;
-		(*n)++;
-	}
-	fclose(f);
-	return mask;
-}
-
-static int waiter_cpu_woke = -2;
-static volatile pid_t waiter_cpu_tid;
-
-static void *waiter_cpu_poll(void *arg)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-	(void)arg;
-	waiter_cpu_tid = gettid();
-	waiter_cpu_woke = poll(&pfd, 1, 20000);
-	return NULL;
-}
-
-/* Whether thread @tid sleeps inside poll(): /proc's syscall number and state. */
-static int asleep_in_poll(pid_t tid)
-{
-	char path[64], buf[256], *s;
-	long nr = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)tid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%ld", &nr) != 1)
-		nr = -1;
-	fclose(f);
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	s = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
-	fclose(f);
-	return nr == SYS_poll && s && s[1] == ' ' && s[2] == 'S';
-}
-
-static char waiter_cpu_tracing_on[8] = "1";
-
-static void waiter_cpu_trace_off(void)
-{
-	tr_write("events/timer/hrtimer_expire_entry/enable", "0");
-	tr_write("tracing_on", waiter_cpu_tracing_on);
-}
-
-/*
- * A vmspliced page keeps a block awaiting; with nobody waiting, see which CPU the reaper's
- * poll fires on (tracefs).  A thread pinned to another CPU then sleeps in poll(): the polls
- * that follow must fire on that CPU alone (xdax_event_wait_here moved the timer there).
- * The pipe closed, the waiter gets the event.
- */
-static void c_waiter_cpu(void)
-{
-	int i, n0, n1, w = -1, ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
-	uint64_t m0, m1;
-	struct xdax_event ev;
-	pthread_attr_t attr;
-	struct iovec iov;
-	cpu_set_t set;
-	pthread_t t;
-	int pfd[2];
-	FILE *f;
-	char *p;
-
-	if (ncpu < 2)
-		xt_skip("waiter-cpu: one CPU: no other CPU to move the poll to");
-	if (access(TRACEFS "/events/timer/hrtimer_expire_entry/enable", W_OK) &&
-	    mount("nodev", TRACEFS, "tracefs", 0, NULL) == -1 && errno != EBUSY)
-		xt_skip("waiter-cpu: cannot mount tracefs: %s", strerror(errno));
-	if (access(TRACEFS "/events/timer/hrtimer_expire_entry/enable", W_OK))
-		xt_skip("waiter-cpu: no timer/hrtimer_expire_entry trace event in this kernel");
-	setup();
-	p = map(0, blk, PROT_READ | PROT_WRITE);
-	xt_fill(p, blk, 77);
-	iov = (struct iovec){ .iov_base = p, .iov_len = PG };
-	if (pipe(pfd))
-		xt_die("pipe: %s", strerror(errno));
-	if (vmsplice(pfd[1], &iov, 1, 0) != (ssize_t)PG)
-		xt_die("vmsplice: %s", strerror(errno));
-	xt_expect(!xt_set_size(fd, 0, XDAX_WAIT_NOWAIT, 0, NULL), "waiter-cpu: NOWAIT truncate");
-	f = fopen(TRACEFS "/tracing_on", "r");
-	if (f) {
-		if (!fgets(waiter_cpu_tracing_on, sizeof(waiter_cpu_tracing_on), f))
-			strcpy(waiter_cpu_tracing_on, "1");
-		fclose(f);
-	}
-	atexit(waiter_cpu_trace_off);
-	if (tr_write("events/timer/hrtimer_expire_entry/enable", "1") ||
-	    tr_write("tracing_on", "1"))
-		xt_die("enable timer/hrtimer_expire_entry: %s", strerror(errno));
-	usleep(30000);
-	tr_write("trace", "");
-	usleep(100000);
-	m0 = reap_poll_cpus(&n0);
-	xt_expect(n0 >= 3, "waiter-cpu: %d reaper polls in 100 ms while a block awaits", n0);
-	for (i = ncpu - 1; i >= 0 && w < 0; i--)
-		if (i < 64 && !(m0 & (1ULL << i)))
-			w = i;
-	if (w < 0)
-		xt_skip("waiter-cpu: the poll fired on every CPU (%#llx)", (unsigned long long)m0);
-	CPU_ZERO(&set);
-	CPU_SET(w, &set);
-	if (pthread_attr_init(&attr) || pthread_attr_setaffinity_np(&attr, sizeof(set), &set) ||
-	    pthread_create(&t, &attr, waiter_cpu_poll, NULL))
-		xt_die("a waiter thread on CPU %d", w);
-	for (i = 0; i < 2000 && !(waiter_cpu_tid && asleep_in_poll(waiter_cpu_tid)); i++)
-		usleep(1000);
-	xt_expect(i < 2000, "waiter-cpu: the waiter thread did not go to sleep in poll()");
-	usleep(20000);		/* a poll in flight at the move lands where it was */
-	tr_write("trace", "");
-	usleep(100000);
-	m1 = reap_poll_cpus(&n1);
-	waiter_cpu_trace_off();
-	xt_note("figure: waiter-cpu: polls on CPUs %#llx (%d in 100 ms) with nobody waiting, on %#llx (%d in 100 ms) with a waiter asleep on CPU %d",
-		(unsigned long long)m0, n0, (unsigned long long)m1, n1, w);
-	xt_expect(n1 >= 3, "waiter-cpu: %d reaper polls in 100 ms with a waiter", n1);
-	xt_expect(m1 == 1ULL << w,
-		  "waiter-cpu: with a waiter asleep on CPU %d the poll fired on CPUs %#llx", w,
-		  (unsigned long long)m1);
-	close(pfd[0]);
-	close(pfd[1]);
-	pthread_join(t, NULL);
-	xt_expect(waiter_cpu_woke == 1, "waiter-cpu: the waiter's poll() returned %d, expected the event",
-		  waiter_cpu_woke);
-	if (read(fd, &ev, sizeof(ev)) != sizeof(ev))
-		xt_fail("waiter-cpu: read event: %s", strerror(errno));
-	xt_expect(!xt_set_size(fd, info.capacity, 0, 0, NULL), "waiter-cpu: grow");
-	munmap(p, blk);
-	reset("waiter-cpu");
-}
-
 /*
  * Every block in the file, the last one kept awaiting reclaim by a vmspliced page after a
  * NOWAIT truncate; the file grown back, so the last block is a hole and no block is free.
@@ -1008,7 +823,6 @@ static const struct xt_case cases[] = {
 	{ "around-zap", c_around_zap, "truncate and punch zap what block-around mapped" },
 	{ "unpin-sync", c_unpin_sync, "UNPIN frees an awaiting block at once, wakes waiters" },
 	{ "waiter-free", c_waiter_free, "the event waiter the reaper wakes frees the block itself" },
-	{ "waiter-cpu", c_waiter_cpu, "a waiter asleep in poll() brings the reaper's poll to its CPU" },
 	{ "alloc-free", c_alloc_free, "an allocation that finds none free frees an idle awaiting block" },
 	{ 0 },
 };
