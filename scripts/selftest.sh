@@ -64,6 +64,25 @@ selftest_all() {
 	_bad killed "$tap" 137
 	_bad qemu-error "$tap" 1
 
+	# TCG's int3 boot flake (vm_boot_flake) is recognised only as the first splat of a boot
+	# whose runner never started; it still fails the judge (the caller boots again).
+	local int3='[    2.494789] Oops: int3: 0000 [#1] SMP NOPTI'$'\n''[    2.499530] Call Trace:'$'\n''[    2.509101] Kernel panic - not syncing: Fatal exception in interrupt'
+	_flake() {	# NAME CONSOLE TAP EXPECT(0: a flake, 1: not)
+		local r=1
+		_judge_case "$out/$1" "$2" "$3" 0 1 >/dev/null 2>&1 || true
+		vm_boot_flake "$out/$1" && r=0
+		if ((r == $4)); then
+			pass=$((pass + 1))
+		else
+			echo "boot flake case $1: vm_boot_flake said $((1 - r)), expected $((1 - $4))" >&2
+			fail=$((fail + 1))
+		fi
+	}
+	_flake flake-int3-boot "${clean%%$'\n'*}"$'\n'"$int3" "" 0
+	_flake flake-int3-after-runner "$clean"$'\n'"$int3" "$tap" 1
+	_flake flake-bug-first "${clean%%$'\n'*}"$'\n''[    1.0] BUG: kernel NULL pointer dereference, address: 0000000000000008'$'\n'"$int3" "" 1
+	_flake flake-no-splat "$clean" "" 1
+
 	# A broken dkms.conf must fail the DKMS step, the way it would fail for a user: packages
 	# built from a tree with that dkms.conf (cached apart from the real ones), installed
 	# with apt into the root.

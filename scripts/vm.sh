@@ -119,6 +119,19 @@ vm_run() {
 	echo "$rc" >"$out/qemu.rc"
 }
 
+# vm_boot_flake DIR: whether the guest of DIR died of QEMU TCG's known boot flake before the
+# test runner started: an "Oops: int3" (the kernel patches a static branch at boot -- e.g.
+# sched_clock's, right after "sched_clock: Marking stable" -- with an int3 breakpoint, and a
+# vCPU executed a stale translation of the patched bytes after the patch was complete) and no
+# line of the runner in the TAP stream, so no xdax code had run.  The int3 oops must be the
+# first splat (what follows it -- its call trace, the panic -- is its own); any other first
+# splat, or one after the runner started, is never a flake.
+vm_boot_flake() {
+	local first
+	first=$(grep -av 'ommand line:' "$1/console.log" 2>/dev/null | grep -aE -m1 "$XDAX_SPLAT_RE")
+	[[ $first == *"Oops: int3: "* ]] && ! grep -aq '^# xdax-guest' "$1/results.tap" 2>/dev/null
+}
+
 vm_judge() {
 	local out=$1 rc plan
 	VM_PASS=$(grep -cE '^ok [0-9]+' "$out/results.tap" 2>/dev/null || true)
