@@ -235,13 +235,14 @@ static vm_fault_t xdax_fault_order(struct vm_fault *vmf, unsigned int order)
 		wait_event_killable(xd->alloc_wq, !atomic_read(&xd->allocating));
 		return VM_FAULT_NOPAGE;
 	}
-	if (err == -ENOSPC && (xdax_event_reap_due(xd) || READ_ONCE(xd->core.nr_free))) {
+	if (err == -ENOSPC) {
 		/*
-		 * A block awaiting reclaim went idle (its last foreign reference
-		 * dropped) and the reaper has not polled yet: free it outside
-		 * the locks (as a poll() would), then let the access fault
-		 * again; or another thread freed one since the reservation
-		 * failed.  Each retry needs a block freed, or one free.
+		 * A block awaiting reclaim may have gone idle (its last foreign
+		 * reference dropped) before the reaper's next poll: free what is
+		 * idle outside the locks (as a poll() would), then let the access
+		 * fault again; so too if another thread freed a block since the
+		 * reservation failed.  Each retry needs a block freed, or one
+		 * free; otherwise the range is full: SIGBUS.
 		 */
 		xdax_fault_unlock(xd, fblock);
 		filemap_invalidate_unlock_shared(mapping);

@@ -146,13 +146,12 @@ static void xdax_reap_arm(struct xdax_dev *xd, unsigned int delay_us)
 	u64 ns = (u64)delay_us * NSEC_PER_USEC;
 
 	spin_lock_bh(&xd->reap_lock);
-	if (xd->reap_in_poll) {
+	if (xd->reap_in_poll)
 		xd->reap_want_us = xd->reap_want_us ? min(xd->reap_want_us, delay_us) :
 				   delay_us;
-	} else {
+	else
 		hrtimer_start_range_ns(&xd->reap_timer, ns_to_ktime(ns), ns / 8,
 				       HRTIMER_MODE_REL_SOFT);
-	}
 	spin_unlock_bh(&xd->reap_lock);
 }
 

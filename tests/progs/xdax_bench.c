@@ -811,17 +811,14 @@ static void *drop_thread(void *arg)
 	return NULL;
 }
 
-/* A uniform random delay in [0, @max_us) (xorshift64, seeded once from the clock). */
+/* A random delay in [0, @max_us) (rand_r, seeded once from the clock). */
 static unsigned int jitter_us(unsigned int max_us)
 {
-	static uint64_t x;
+	static unsigned int seed;
 
-	if (!x)
-		x = (uint64_t)(xt_now_us() * 1000) | 1;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return (unsigned int)(x % max_us);
+	if (!seed)
+		seed = (unsigned int)xt_now_us() | 1;
+	return (unsigned int)rand_r(&seed) % max_us;
 }
 
 /* One trial: latency in microseconds, or -1e30 if the reference could not be taken. */
