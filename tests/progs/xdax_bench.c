@@ -11,6 +11,7 @@
  *   fault     first touch of fresh memory (alloc + zero + map) with PMD and with PTE faults,
  *             for xdax with the pre-zeroed pool warm and beyond it (when sysfs has
  *             perf/zeroed_free); faults on owned blocks (PMD, PTE); MAP_POPULATE (PMD, PTE)
+ *   fault-pmd, fault-pte   the PMD or the PTE half of fault alone
  *   bw        sequential write / read / non-temporal write through a populated map
  *   truncate  truncate and punch of MIB, PMD-mapped, PTE-mapped and unmapped (xdax, file)
  *   reclaim   TRIALS trials per reference: reference dropped -> NOWAIT reclaim event (to a
@@ -423,9 +424,12 @@ static void owned(uint64_t len, int pmd)
 	munmap(p, len);
 }
 
-static void test_fault(uint64_t len)
+/* want_pmd, want_pte: the halves to run (fault-pmd / fault-pte run one, for make bench's pairs). */
+static void test_fault(uint64_t len, int want_pmd, int want_pte)
 {
-	if (pmd_possible()) {
+	if (!want_pmd) {
+		/* not asked: no figure at all (the other run of the pair has them) */
+	} else if (pmd_possible()) {
 		first_touch(len, 1);
 		owned(len, 1);
 	} else {
@@ -435,7 +439,9 @@ static void test_fault(uint64_t len)
 		na("owned_fault_pmd", "us/2M", NULL);
 		na("populate_pmd", "us/2M", NULL);
 	}
-	if (pte_possible()) {
+	if (!want_pte) {
+		/* as above */
+	} else if (pte_possible()) {
 		first_touch(len, 0);
 		owned(len, 0);
 	} else {
@@ -1247,7 +1253,7 @@ int main(int argc, char **argv)
 	if (argc >= 3 && !strcmp(argv[1], "time"))
 		return test_time(argv + 2);
 	if (argc < 3) {
-		fprintf(stderr, "usage: xdax_bench TARGET fault|bw|truncate|reclaim|cpu [MIB [TRIALS]]\n"
+		fprintf(stderr, "usage: xdax_bench TARGET fault[-pmd|-pte]|bw|truncate|reclaim|cpu [MIB [TRIALS]]\n"
 				"       xdax_bench time CMD...\n");
 		return 2;
 	}
@@ -1261,7 +1267,11 @@ int main(int argc, char **argv)
 	if (!mib)
 		xt_die("no room at %s", target);
 	if (!strcmp(test, "fault"))
-		test_fault(mib * XT_MB);
+		test_fault(mib * XT_MB, 1, 1);
+	else if (!strcmp(test, "fault-pmd"))
+		test_fault(mib * XT_MB, 1, 0);
+	else if (!strcmp(test, "fault-pte"))
+		test_fault(mib * XT_MB, 0, 1);
 	else if (!strcmp(test, "bw"))
 		test_bw(mib * XT_MB);
 	else if (!strcmp(test, "truncate"))
