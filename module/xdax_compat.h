@@ -49,12 +49,15 @@
 #error "no way to map a block with pinnable entries on this kernel"
 #endif
 
-/* Map page @idx of @folio at vmf->address with a PTE. */
+/*
+ * Map page @idx of @folio at vmf->address with a PTE.  The inserts here never
+ * pass the write flag: see xdax_fault_insert().
+ */
 static inline vm_fault_t xdax_insert_pte(struct vm_fault *vmf, struct folio *folio,
-					 unsigned long idx, bool write)
+					 unsigned long idx)
 {
 #if XDAX_MAPPING_REFS
-	return vmf_insert_page_mkwrite(vmf, folio_page(folio, idx), write);
+	return vmf_insert_page_mkwrite(vmf, folio_page(folio, idx), false);
 #else
 	pfn_t pfn = phys_to_pfn_t(PFN_PHYS(folio_pfn(folio) + idx), PFN_DEV | PFN_MAP);
 
@@ -93,14 +96,13 @@ static inline bool xdax_insert_ptes(struct vm_area_struct *vma, unsigned long ad
 }
 
 /* Map the whole PMD-order @folio at vmf->address & PMD_MASK. */
-static inline vm_fault_t xdax_insert_pmd(struct vm_fault *vmf, struct folio *folio,
-					 bool write)
+static inline vm_fault_t xdax_insert_pmd(struct vm_fault *vmf, struct folio *folio)
 {
 #if XDAX_MAPPING_REFS
-	return vmf_insert_folio_pmd(vmf, folio, write);
+	return vmf_insert_folio_pmd(vmf, folio, false);
 #else
 	return vmf_insert_pfn_pmd(vmf, phys_to_pfn_t(PFN_PHYS(folio_pfn(folio)),
-						     PFN_DEV | PFN_MAP), write);
+						     PFN_DEV | PFN_MAP), false);
 #endif
 }
 
@@ -123,27 +125,26 @@ static inline vm_fault_t xdax_insert_pmd(struct vm_fault *vmf, struct folio *fol
 
 /* Map 2 MiB of a PUD-order @folio, from page @idx, at vmf->address & PMD_MASK. */
 static inline vm_fault_t xdax_insert_pmd_in_pud(struct vm_fault *vmf, struct folio *folio,
-						unsigned long idx, bool write)
+						unsigned long idx)
 {
 #if XDAX_CAN_PMD_IN_PUD
 	return vmf_insert_pfn_pmd(vmf, phys_to_pfn_t(PFN_PHYS(folio_pfn(folio) + idx),
-						     PFN_DEV | PFN_MAP), write);
+						     PFN_DEV | PFN_MAP), false);
 #else
 	return VM_FAULT_FALLBACK;
 #endif
 }
 
 /* Map the whole PUD-order @folio at vmf->address & PUD_MASK. */
-static inline vm_fault_t xdax_insert_pud(struct vm_fault *vmf, struct folio *folio,
-					 bool write)
+static inline vm_fault_t xdax_insert_pud(struct vm_fault *vmf, struct folio *folio)
 {
 #if !XDAX_CAN_PUD
 	return VM_FAULT_FALLBACK;
 #elif XDAX_MAPPING_REFS
-	return vmf_insert_folio_pud(vmf, folio, write);
+	return vmf_insert_folio_pud(vmf, folio, false);
 #else
 	return vmf_insert_pfn_pud(vmf, phys_to_pfn_t(PFN_PHYS(folio_pfn(folio)),
-						     PFN_DEV | PFN_MAP), write);
+						     PFN_DEV | PFN_MAP), false);
 #endif
 }
 

@@ -21,9 +21,9 @@
  * Every page table entry for a block is installed inside xdax's ->fault or
  * ->huge_fault under that block's fault lock (the kernel allocates the PTE
  * page table there too), so these checks cannot be overtaken by another
- * fault of the same block.  The one table the kernel allocates before it
- * calls xdax is a PMD table in an empty PUD slot: a PUD is therefore
- * inserted as a write only over our own leaf (xdax_fault_insert).
+ * fault of the same block.  The kernel also fills empty slots outside any
+ * xdax lock (a PMD table in an empty PUD slot, a guard region's table and
+ * marker): so no entry is inserted with the write flag (xdax_fault_insert).
  * Lock order: mmap_lock or the VMA lock, then the invalidate_lock, then a
  * fault lock, then the core lock.
  */
@@ -116,27 +116,56 @@ static void xdax_fault_around(struct vm_fault *vmf, struct folio *folio, pgoff_t
 }
 
 /*
- * Whether the page table slot a fault of @order would fill holds a lower
- * level's table (then a huge entry cannot go there: map with smaller ones),
- * and, for a PTE fault, whether a huge entry maps the address already.
+ * Whether the page table slot a fault of @order would fill can take the
+ * entry: 0 if it is empty; VM_FAULT_FALLBACK if it holds a lower level's
+ * table (map with smaller entries) or, for a write, our own read-only leaf
+ * (a write-protect fault under write-notify: the kernel then splits the leaf
+ * and the write maps its page with smaller entries, see xdax_fault_insert);
+ * VM_FAULT_NOPAGE if a leaf already maps the address as the access needs
+ * (the access is retried through it).
  * Context: the block's fault lock held.
  */
 static vm_fault_t xdax_fault_slot(struct vm_fault *vmf, unsigned int order)
 {
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
 	pmd_t pmd;
 	pud_t pud;
 
 	if (order == PUD_SHIFT - PAGE_SHIFT) {
 		pud = READ_ONCE(*vmf->pud);
-		return !pud_none(pud) && !pud_leaf(pud) ? VM_FAULT_FALLBACK : 0;
+		if (pud_none(pud))
+			return 0;
+		if (!pud_leaf(pud) || (write && !pud_write(pud)))
+			return VM_FAULT_FALLBACK;
+		return VM_FAULT_NOPAGE;
 	}
 	pmd = READ_ONCE(*vmf->pmd);
-	if (order)
-		return !pmd_none(pmd) && !pmd_leaf(pmd) ? VM_FAULT_FALLBACK : 0;
-	return pmd_leaf(pmd) ? VM_FAULT_NOPAGE : 0;	/* mapped already: retry */
+	if (!order)
+		return pmd_leaf(pmd) ? VM_FAULT_NOPAGE : 0;
+	if (pmd_none(pmd))
+		return 0;
+	if (!pmd_leaf(pmd) || (write && !pmd_write(pmd)))
+		return VM_FAULT_FALLBACK;
+	return VM_FAULT_NOPAGE;
 }
 
-/* Map @folio's page @idx at vmf->address with an entry of @order. */
+/*
+ * Map @folio's page @idx at vmf->address with an entry of @order, never with
+ * the write flag.  The kernel fills empty page table slots outside any xdax
+ * lock: a PMD table into an empty PUD slot (a fault that found PUDs
+ * disallowed: PR_SET_THP_DISABLE set meanwhile), a PTE table and a marker
+ * into an empty PMD slot or PTE (MADV_GUARD_INSTALL, 6.15+; a userfaultfd
+ * write-protect marker).  So one may appear after xdax_fault_slot(), above
+ * all while a fresh block is zeroed.  An insert with the write flag that
+ * meets it WARNs ("the PFN differs"); one without returns, and the retried
+ * access goes through what is there (the table; the marker's SIGSEGV).  The
+ * entry gets vm_page_prot: writable in a shared writable mapping, where the
+ * CPU marks it dirty; under write-notify (soft-dirty tracking) read-only, and
+ * the write comes back as a write-protect fault: on a PTE the kernel makes
+ * it writable itself (wp_page_shared()), on our own huge leaf
+ * xdax_fault_slot() falls back and the kernel splits it.
+ * Counts what is mapped at the slot afterwards (a PTE: the insert's word).
+ */
 static vm_fault_t xdax_fault_insert(struct xdax_dev *xd, struct vm_fault *vmf,
 				    unsigned int order, struct folio *folio,
 				    unsigned long idx, bool write)
@@ -144,37 +173,20 @@ static vm_fault_t xdax_fault_insert(struct xdax_dev *xd, struct vm_fault *vmf,
 	vm_fault_t ret;
 
 	if (!order) {
-		ret = xdax_insert_pte(vmf, folio, idx, write);
+		ret = xdax_insert_pte(vmf, folio, idx);
 		if (ret == VM_FAULT_NOPAGE) {
 			atomic64_inc(&xd->pte_faults);
 			if (!write && READ_ONCE(xdax_fault_around_on))
 				xdax_fault_around(vmf, folio, vmf->pgoff);
 		}
 	} else if (order == PUD_SHIFT - PAGE_SHIFT) {
-		/*
-		 * The kernel puts a PMD table into an empty PUD slot outside
-		 * any xdax lock (a fault that found PUDs disallowed: say
-		 * PR_SET_THP_DISABLE set meanwhile), so one may appear after
-		 * xdax_fault_slot(), above all while a fresh 1 GiB block is
-		 * zeroed.  A write insert that meets it WARNs, one without
-		 * FAULT_FLAG_WRITE just returns (and the retried access falls
-		 * back).  So only the upgrade of our own leaf inserts as a
-		 * write; into an empty slot the PUD goes with vm_page_prot
-		 * alone (writable in a shared writable mapping: the CPU marks
-		 * it dirty; under write-notify the write comes back as the
-		 * write-protect fault that upgrades the leaf, not counted).
-		 * A zap of our leaf (MADV_DONTNEED) and a new table between
-		 * this read and insert_pud()'s lock would still WARN.
-		 */
-		pud_t pud = READ_ONCE(*vmf->pud);
-
-		ret = xdax_insert_pud(vmf, folio, write && pud_leaf(pud));
-		if (ret == VM_FAULT_NOPAGE && pud_none(pud))
+		ret = xdax_insert_pud(vmf, folio);
+		if (ret == VM_FAULT_NOPAGE && pud_leaf(READ_ONCE(*vmf->pud)))
 			atomic64_inc(&xd->pud_faults);
 	} else {
-		ret = order == xdax_block_order(xd) ? xdax_insert_pmd(vmf, folio, write) :
-		      xdax_insert_pmd_in_pud(vmf, folio, idx, write);
-		if (ret == VM_FAULT_NOPAGE)
+		ret = order == xdax_block_order(xd) ? xdax_insert_pmd(vmf, folio) :
+		      xdax_insert_pmd_in_pud(vmf, folio, idx);
+		if (ret == VM_FAULT_NOPAGE && pmd_leaf(READ_ONCE(*vmf->pmd)))
 			atomic64_inc(&xd->pmd_faults);
 	}
 	return ret;
@@ -275,8 +287,18 @@ out:
 	return ret;
 }
 
+/*
+ * A PTE fault.  One that comes through a userfaultfd write-protect marker in
+ * the PTE (asynchronous uffd-wp registers any VMA; the kernel then marks the
+ * empty PTEs of a write-protected range and sends their faults here) cannot
+ * be served: the kernel's inserts map only into an empty PTE, and without the
+ * write flag (xdax_fault_insert) one that finds the marker returns as if
+ * mapped, so the access would fault again forever.  SIGBUS instead.
+ */
 static vm_fault_t xdax_fault(struct vm_fault *vmf)
 {
+	if ((vmf->flags & FAULT_FLAG_ORIG_PTE_VALID) && !pte_none(vmf->orig_pte))
+		return VM_FAULT_SIGBUS;
 	return xdax_fault_order(vmf, 0);
 }
 

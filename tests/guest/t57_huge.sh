@@ -72,6 +72,8 @@ if load ranges="$RANGES"; then
 		"huge pud: mmap(NULL, 1 GiB) is 1 GiB aligned; one PUD fault maps every page (no PMD/PTE fault), zeroed; pagemap splits it (thp_split_pud +1); refault is a PUD with the data kept"
 	case_point xdax_huge /dev/xdax1 views \
 		"huge views: the block through a PMD-able view ($([ $XT_HUGE_PMD = 1 ] && echo PMDs || echo 'PTEs: no PMD of a PUD-order folio')) and a PTE view: data shared, pagemap PFNs the block's"
+	case_point xdax_huge /dev/xdax1 wp \
+		"huge wp: with soft-dirty write-notify (clear_refs 4) the read faults a read-only PUD back; the write to it falls back (the kernel splits the PUD, a PMD or PTE maps the page), no write insert over the leaf; data kept"
 	case_point xdax_huge /dev/xdax1 pin \
 		"huge pin: pins through the PUD and PTE views; NOWAIT punch/truncate leave the block awaiting, UNPIN frees it with an event"
 	case_point xdax_huge /dev/xdax1 race \

@@ -21,4 +21,15 @@ if load ranges=$((R_SIZE >> 20))M@$R_START; then
 else
 	not_ok "race: load" "$LOAD_OUT"
 fi
+
+# Guard regions (file mappings: 6.15+) against write faults into holes, with no pre-zeroed
+# pool: every hole's first fault zeroes its block inline, a wide window.
+if load ranges=$((R_SIZE >> 20))M@$R_START zero_pool_mb=0; then
+	case_point xdax_guard /dev/xdax0 "$(cmdline race_seconds 6)" \
+		"race guard: MADV_GUARD_INSTALL/REMOVE on the block a write fault is zeroing (PMD view: a PTE table lands in the slot; PTE view: a marker in the PTE): no insert WARNs, the write maps through the table or gets SIGSEGV, data kept"
+	check "race guard: audit clean and blocks conserved" xdax_audit_ok
+	check "race guard: rmmod" rmmod xdax
+else
+	not_ok "race guard: load zero_pool_mb=0" "$LOAD_OUT"
+fi
 check "race: no kernel splat" dmesg_clean_since_mark

@@ -20,6 +20,9 @@
  *           SET_SIZE 0 frees every block promptly
  *   enospc  with no free block, a fault on a hole is SIGBUS and ALLOCATE is ENOSPC; the
  *           fault works once the reaper has freed a block
+ *   uffd-wp a write and a read into holes under asynchronous userfaultfd write-protection
+ *           (6.7+): the kernel's markers in the empty PTEs reach xdax's fault, which
+ *           cannot map over them: SIGBUS, not a WARN or an endless fault loop
  *
  * After each subtest the audit must be clean, the counts must add up, and the file is
  * shrunk to 0 and grown back to its capacity (so that every subtest starts with every
@@ -36,7 +39,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1021,6 +1027,90 @@ CASE(mremap)
 CASE(munmap)
 CASE(enospc)
 
+/* --- uffd-wp --------------------------------------------------------------------------- */
+
+#ifndef UFFD_FEATURE_WP_ASYNC
+#define UFFD_FEATURE_WP_ASYNC	(1 << 15)
+#endif
+
+/*
+ * Register [p, p + len) for asynchronous userfaultfd write-protection and write-protect it:
+ * NULL, or why this kernel cannot (a skip).  Writes a marker into every empty PTE.
+ */
+static const char *uffd_wp_arm(char *p, size_t len)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_WP_ASYNC };
+	struct uffdio_register reg = { .range = { (uintptr_t)p, len },
+				       .mode = UFFDIO_REGISTER_MODE_WP };
+	struct uffdio_writeprotect wp = { .range = { (uintptr_t)p, len },
+					  .mode = UFFDIO_WRITEPROTECT_MODE_WP };
+	int u = syscall(__NR_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+
+	if (u < 0)
+		return "userfaultfd(UFFD_USER_MODE_ONLY) refused";
+	if (ioctl(u, UFFDIO_API, &api))
+		return "UFFDIO_API: no UFFD_FEATURE_WP_ASYNC (before 6.7)";
+	if (ioctl(u, UFFDIO_REGISTER, &reg))
+		return "UFFDIO_REGISTER_MODE_WP on an xdax mapping refused";
+	if (ioctl(u, UFFDIO_WRITEPROTECT, &wp))
+		xt_die("UFFDIO_WRITEPROTECT: %s", strerror(errno));
+	return NULL;	/* u stays open: the registration lives as long as the process */
+}
+
+static void c_uffd_wp(void)
+{
+	static const char *const what[2] = { "read", "write" };
+	char *m = map_any(fd, 2 * BLK, 0);
+	int w, status, done, ms;
+	const char *why;
+	pid_t pid;
+
+	for (w = 0; w < 2; w++) {
+		/* Each access in its own child: the markers are in that process's page tables. */
+		pid = fork();
+		if (pid < 0)
+			xt_die("fork: %s", strerror(errno));
+		if (!pid) {
+			int sig;
+
+			alarm(0);
+			why = uffd_wp_arm(m, 2 * BLK);
+			if (why) {
+				fprintf(stderr, "# skip: uffd-wp: %s: %s\n", why, strerror(errno));
+				_exit(XT_SKIP_STATUS);
+			}
+			sig = probe(m + w * BLK + 5 * PG, w);
+			_exit(sig == SIGBUS ? 10 : sig ? 11 : 0);
+		}
+		for (done = 0, ms = 0; !done && ms < 10000; ms += 10) {
+			done = waitpid(pid, &status, WNOHANG) == pid;
+			if (!done)
+				usleep(10000);
+		}
+		if (!done) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			xt_fail("uffd-wp: the %s into a write-protected hole still faults after 10 s (the fault returns without mapping over the marker, forever)",
+				what[w]);
+			continue;
+		}
+		if (WIFEXITED(status) && WEXITSTATUS(status) == XT_SKIP_STATUS) {
+			unmap(m, 2 * BLK);
+			xt_skip("uffd-wp: see the child's reason above");
+		}
+		xt_expect(WIFEXITED(status) && (WEXITSTATUS(status) == 10 || !WEXITSTATUS(status)),
+			  "uffd-wp: the %s into a write-protected hole ended with status %#x, want SIGBUS or success",
+			  what[w], status);
+		fprintf(stderr, "# uffd-wp: the %s into a write-protected hole: %s\n", what[w],
+			WIFEXITED(status) && WEXITSTATUS(status) == 10 ? "SIGBUS" :
+			WIFEXITED(status) && !WEXITSTATUS(status) ? "mapped" : "failed");
+	}
+	/* This process registered nothing: its own accesses map as usual. */
+	xt_expect(!probe(m + 5 * PG, 1) && !probe(m + BLK + 5 * PG, 0),
+		  "uffd-wp: the parent cannot access the mapping");
+	unmap(m, 2 * BLK);
+}
+
 static const struct xt_case cases[] = {
 	{ "4k", c_4k, "PTE faults where the address, offset or length rule out a PMD" },
 	{ "2m", c_2m, "PMD faults: one pmd_fault per 512 pages; refcounts per state" },
@@ -1031,6 +1121,7 @@ static const struct xt_case cases[] = {
 	{ "mremap", c_mremap, "a PMD-mapped region moves intact" },
 	{ "munmap", c_munmap, "partial munmap of a PMD leaks no reference" },
 	{ "enospc", c_enospc, "no free block: SIGBUS and ENOSPC; the reaped block is reused" },
+	{ "uffd-wp", c_uffd_wp, "async uffd-wp markers in holes: SIGBUS, no WARN, no fault loop" },
 	{ 0 }
 };
 

@@ -338,6 +338,85 @@ static void case_views(void)
 	xt_conserved(fd, "views");
 }
 
+/* --- write-protected PUD ------------------------------------------------------------- */
+
+/* Whether /proc/self/smaps shows flag @fl in VmFlags of the mapping that holds @p. */
+static int vma_has_flag(const void *p, const char *fl)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	unsigned long lo, hi;
+	int in = 0, r = -1;
+	char line[512];
+
+	if (!f)
+		xt_die("open /proc/self/smaps: %s", strerror(errno));
+	while (r < 0 && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)	/* a mapping's first line */
+			in = (uintptr_t)p >= lo && (uintptr_t)p < hi;
+		else if (in && !strncmp(line, "VmFlags:", 8))
+			r = strstr(line + 8, fl) != NULL;
+	}
+	fclose(f);
+	if (r < 0)
+		xt_die("no VmFlags for %p in /proc/self/smaps", p);
+	return r;
+}
+
+/*
+ * Soft-dirty tracking (clear_refs 4) turns on write-notify: the PUD a read faults back is
+ * read-only, and the first write to it is a write-protect fault on xdax's own leaf.  xdax
+ * inserts no PUD as a write (a write insert WARNs if a PMD table took the slot meanwhile),
+ * so it falls back: the kernel splits the PUD (thp_split_pud) and the write maps its page
+ * with a PMD (devmap kernels) or a PTE (refcounted ones).  The write lands, the rest of the
+ * block stays.
+ */
+static void case_wp(void)
+{
+	struct counts c0, c1, c2;
+	long long split0, split1;
+	char *p, *q;
+	int f;
+
+	setup();
+	empty();
+	p = map_view(0, SZ_1G, 0);
+	xt_fill(p, 4 * SZ_2M, 0x3333);	/* allocated and mapped by a PUD write fault */
+	if (!vma_has_flag(p, " sd"))
+		xt_skip("wp: the mapping has no VM_SOFTDIRTY (no CONFIG_MEM_SOFT_DIRTY): no write-notify to test");
+	f = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+	if (f < 0 || write(f, "4", 1) != 1)
+		xt_die("clear_refs 4: %s", strerror(errno));
+	close(f);
+	xt_expect(!vma_has_flag(p, " sd"), "clear_refs 4 left VM_SOFTDIRTY set");
+	c0 = counts();
+	xt_expect(xt_verify(p, 4 * SZ_2M, 0x3333) == (size_t)-1, "wp: data lost by clear_refs");
+	c1 = counts();
+	xt_expect(c1.pud - c0.pud == 1 && c1.pmd == c0.pmd && c1.pte == c0.pte,
+		  "wp: the read after clear_refs: pud +%lld pmd +%lld pte +%lld, expected one PUD",
+		  c1.pud - c0.pud, c1.pmd - c0.pmd, c1.pte - c0.pte);
+	split0 = vmstat("thp_split_pud");
+	*(volatile uint64_t *)(p + SZ_2M + 5 * PG) = 0x77aa;
+	c2 = counts();
+	split1 = vmstat("thp_split_pud");
+	if (split0 >= 0)
+		xt_expect(split1 == split0 + 1, "wp: the write split %lld PUDs, expected 1",
+			  split1 - split0);
+	xt_note("wp: the write to the read-only PUD: pud +%lld pmd +%lld pte +%lld",
+		c2.pud - c1.pud, c2.pmd - c1.pmd, c2.pte - c1.pte);
+	xt_expect(c2.pud == c1.pud && c2.pmd + c2.pte - c1.pmd - c1.pte >= 1,
+		  "wp: the write to the read-only PUD was not served by a PMD or PTE after a split (pud +%lld pmd +%lld pte +%lld): the leaf was upgraded by a write insert",
+		  c2.pud - c1.pud, c2.pmd - c1.pmd, c2.pte - c1.pte);
+	q = map_view(0, SZ_1G, PG);
+	xt_expect(*(volatile uint64_t *)(q + SZ_2M + 5 * PG) == 0x77aa,
+		  "wp: the write is not seen through another view");
+	*(volatile uint64_t *)(q + SZ_2M + 5 * PG) = 0x3333 ^ (SZ_2M + 5 * PG);
+	xt_expect(xt_verify(q, 4 * SZ_2M, 0x3333) == (size_t)-1,
+		  "wp: the rest of the block changed");
+	munmap(q, SZ_1G);
+	munmap(p, SZ_1G);
+	xt_conserved(fd, "wp");
+}
+
 /* --- pin ----------------------------------------------------------------------------- */
 
 static int readable(int ms)
@@ -708,6 +787,7 @@ static const struct xt_case cases[] = {
 	{ "align", case_align, "the device has 1 GiB blocks (XDAX_IOC_INFO, sysfs align, granularity)" },
 	{ "pud", case_pud, "a 1 GiB congruent mapping: one PUD fault maps all of the block" },
 	{ "views", case_views, "PMD-able and PTE views of the same block" },
+	{ "wp", case_wp, "a write to a read-only PUD (soft-dirty write-notify) splits it" },
 	{ "pin", case_pin, "pins on a 1 GiB block across NOWAIT punch and truncate" },
 	{ "race", case_race, "PUD/PMD/PTE views in two processes vs punch and truncate" },
 	{ "thp-flip", case_thp_flip, "1 GiB write faults while PR_SET_THP_DISABLE flips" },
