@@ -75,23 +75,28 @@ bench_fio() {
 	done
 }
 
+# bench_one REP TARGET PATH TESTS...: repetition REP of the tests on PATH.
+bench_one() {
+	o_r=$1 o_tgt=$2 o_path=$3
+	shift 3
+	for o_t in "$@"; do
+		case $o_t in
+		fault | fault-pmd | fault-pte) bench_run "$o_tgt" "$o_r" "$o_path" "$o_t" $FAULT_MIB ;;
+		bw) bench_run "$o_tgt" "$o_r" "$o_path" bw $BW_MIB ;;
+		truncate) bench_run "$o_tgt" "$o_r" "$o_path" truncate $TRUNC_MIB ;;
+		reclaim) bench_run "$o_tgt" "$o_r" "$o_path" reclaim 2 $TRIALS ;;
+		cpu) bench_run "$o_tgt" "$o_r" "$o_path" cpu 2 ;;
+		fio) bench_fio "$o_tgt" "$o_r" "$o_path" ;;
+		esac
+	done
+}
+
 # bench_target TARGET PATH TESTS...: REPS repetitions of the tests on PATH.
 bench_target() {
-	t_tgt=$1 t_path=$2
-	shift 2
-	r=1
-	while [ $r -le "$REPS" ]; do
-		for t in "$@"; do
-			case $t in
-			fault) bench_run "$t_tgt" $r "$t_path" fault $FAULT_MIB ;;
-			bw) bench_run "$t_tgt" $r "$t_path" bw $BW_MIB ;;
-			truncate) bench_run "$t_tgt" $r "$t_path" truncate $TRUNC_MIB ;;
-			reclaim) bench_run "$t_tgt" $r "$t_path" reclaim 2 $TRIALS ;;
-			cpu) bench_run "$t_tgt" $r "$t_path" cpu 2 ;;
-			fio) bench_fio "$t_tgt" $r "$t_path" ;;
-			esac
-		done
-		r=$((r + 1))
+	t_r=1
+	while [ $t_r -le "$REPS" ]; do
+		bench_one $t_r "$@"
+		t_r=$((t_r + 1))
 	done
 }
 
@@ -154,15 +159,18 @@ XDAX_UP=0
 gate "modprobe xdax ranges=$((R_SIZE >> 20))M@$R_START" \
 	modprobe xdax ranges=$((R_SIZE >> 20))M@$R_START && XDAX_UP=1
 
-# bench_pair PEER PATH HALF: REPS repetitions of PEER's fault test on PATH (none if PEER is
-# empty) next to xdax's fault-HALF, in alternating order (odd reps the peer first).
+# bench_pair PEER PATH "PEER_TESTS" "XDAX_TESTS": REPS repetitions, each of PEER's tests on
+# PATH (none if PEER is empty) next to xdax's, in alternating order (odd reps the peer first).
 bench_pair() {
-	p_tgt=$1 p_path=$2 p_half=$3
+	p_tgt=$1 p_path=$2 p_tests=$3 x_tests=$4
 	r=1
 	while [ $r -le "$REPS" ]; do
-		[ -n "$p_tgt" ] && [ $((r % 2)) = 1 ] && bench_run "$p_tgt" $r "$p_path" fault $FAULT_MIB
-		[ $XDAX_UP = 1 ] && bench_run xdax $r /dev/xdax0 "fault-$p_half" $FAULT_MIB
-		[ -n "$p_tgt" ] && [ $((r % 2)) = 0 ] && bench_run "$p_tgt" $r "$p_path" fault $FAULT_MIB
+		# shellcheck disable=SC2086 # the test lists are words
+		{
+			[ -n "$p_tgt" ] && [ $((r % 2)) = 1 ] && bench_one $r "$p_tgt" "$p_path" $p_tests
+			[ $XDAX_UP = 1 ] && bench_one $r xdax /dev/xdax0 $x_tests
+			[ -n "$p_tgt" ] && [ $((r % 2)) = 0 ] && bench_one $r "$p_tgt" "$p_path" $p_tests
+		}
 		r=$((r + 1))
 	done
 }
@@ -171,17 +179,16 @@ bench_pair() {
 NS0=$(ndctl_field region0 dev)
 D=$(ndctl_field region0 chardev)
 if gate "device-dax align 2M on region0 ($NS0: /dev/$D)" [ -c "/dev/$D" ]; then
-	bench_pair devdax-2M "/dev/$D" pmd
-	bench_target devdax-2M "/dev/$D" bw fio
+	bench_pair devdax-2M "/dev/$D" "fault bw fio" "fault-pmd bw fio"
 else
-	bench_pair "" "" pmd
+	bench_pair "" "" "" "fault-pmd bw fio"
 fi
 if gate "reconfigure $NS0 to device-dax align 4K" \
 	sh -c "ndctl create-namespace -e $NS0 -m devdax -a 4K -f >/dev/null"; then
 	D=$(ndctl_field region0 chardev)
-	bench_pair devdax-4K "/dev/$D" pte
+	bench_pair devdax-4K "/dev/$D" fault fault-pte
 else
-	bench_pair "" "" pte
+	bench_pair "" "" "" fault-pte
 fi
 
 # ext4 -o dax on an fsdax namespace of region1.
@@ -199,9 +206,9 @@ fi
 # Anonymous memory.
 bench_target anon anon fault bw
 
-# xdax (its fault runs were paired with device-dax's above).
+# xdax (its fault, bandwidth and fio runs were paired with device-dax's above).
 if [ $XDAX_UP = 1 ]; then
-	bench_target xdax /dev/xdax0 bw truncate reclaim cpu fio
+	bench_target xdax /dev/xdax0 truncate reclaim cpu
 	check "audit clean and blocks conserved after the bench" xdax_audit_ok /dev/xdax0
 	check "rmmod xdax" rmmod xdax
 fi
