@@ -6,8 +6,9 @@
  *
  *  - a hole gets one zeroed block, however many threads fault it at once;
  *  - a PMD (PUD) fault maps with a PMD (PUD) only while the slot holds no
- *    page table (else it falls back to smaller entries: the kernel's huge
- *    insert must not find a page table there);
+ *    page table (else it falls back to smaller entries); a write fault falls
+ *    back where the entry would be read-only (write-notify: soft-dirty or
+ *    uffd-wp tracking) or finds our own read-only leaf (the kernel splits it);
  *  - a PTE fault that finds a huge PMD in place returns NOPAGE (the access
  *    is retried through the PMD) instead of asking for a page table under a
  *    huge mapping (a PUD in place is the kernel's: pud_trans_unstable());
@@ -15,15 +16,16 @@
  *    can (XDAX_CAN_PUD), else with PMDs where the kernel can map 2 MiB of a
  *    PUD-order folio with one (XDAX_CAN_PMD_IN_PUD), else with PTEs;
  *  - a block hit by a memory failure is never mapped: SIGBUS (BUS_MCEERR_AR);
+ *  - a PTE fault through a userfaultfd write-protect marker is SIGBUS;
  *  - no free block is SIGBUS, unless an ALLOCATE holds some (then it waits)
  *    or a block awaiting reclaim went idle (then it frees it and retries).
  *
- * Every page table entry for a block is installed inside xdax's ->fault or
- * ->huge_fault under that block's fault lock (the kernel allocates the PTE
- * page table there too), so these checks cannot be overtaken by another
- * fault of the same block.  The kernel also fills empty slots outside any
- * xdax lock (a PMD table in an empty PUD slot, a guard region's table and
- * marker): so no entry is inserted with the write flag (xdax_fault_insert).
+ * Every entry that maps a block is installed inside xdax's ->fault or
+ * ->huge_fault under that block's fault lock, so these checks cannot be
+ * overtaken by another fault of the same block.  But the kernel fills empty
+ * slots outside any xdax lock (a PMD table in an empty PUD slot; a guard
+ * region's or a uffd-wp range's PTE table and marker), so no entry is
+ * inserted with the write flag (xdax_fault_insert).
  * Lock order: mmap_lock or the VMA lock, then the invalidate_lock, then a
  * fault lock, then the core lock.
  */
@@ -162,7 +164,8 @@ static vm_fault_t xdax_fault_slot(struct vm_fault *vmf, unsigned int order)
  * entry gets vm_page_prot: writable in a shared writable mapping, where the
  * CPU marks it dirty; under write-notify (soft-dirty tracking) read-only, and
  * the write comes back as a write-protect fault: on a PTE the kernel makes
- * it writable itself (wp_page_shared()), on our own huge leaf
+ * it writable itself (wp_page_shared(), wp_pfn_shared() for 6.x devmap
+ * PTEs), on our own huge leaf
  * xdax_fault_slot() falls back and the kernel splits it.
  * Counts what is mapped at the slot afterwards (a PTE: the insert's word).
  */
@@ -215,10 +218,16 @@ static vm_fault_t xdax_fault_order(struct vm_fault *vmf, unsigned int order)
 	pgoff = vmf->pgoff;
 	addr = vmf->address & PAGE_MASK;
 	if (order) {
-		/* Only aligned stretches inside the VMA map with a huge entry. */
+		/*
+		 * Only aligned stretches inside the VMA map with a huge entry,
+		 * and a write only where the entry would be writable: under
+		 * write-notify (soft-dirty, uffd-wp) a read-only huge entry would
+		 * be split by the write-protect fault that follows at once.
+		 */
 		addr = vmf->address & ~(size - 1);
 		if (order > xdax_block_order(xd) ||
-		    addr < vma->vm_start || addr + size > vma->vm_end)
+		    addr < vma->vm_start || addr + size > vma->vm_end ||
+		    (write && !pte_write(pfn_pte(0, vma->vm_page_prot))))
 			return VM_FAULT_FALLBACK;
 		pgoff = linear_page_index(vma, addr);
 		if (pgoff & ((1UL << order) - 1))
@@ -294,6 +303,9 @@ out:
  * be served: the kernel's inserts map only into an empty PTE, and without the
  * write flag (xdax_fault_insert) one that finds the marker returns as if
  * mapped, so the access would fault again forever.  SIGBUS instead.
+ * vmf->orig_pte is the kernel's lockless read: an UFFDIO_WRITEPROTECT that
+ * clears the marker meanwhile makes this SIGBUS spurious (no exported way
+ * to recheck under the PTE lock).
  */
 static vm_fault_t xdax_fault(struct vm_fault *vmf)
 {

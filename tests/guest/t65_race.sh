@@ -29,6 +29,7 @@ if load ranges=$((R_SIZE >> 20))M@$R_START zero_pool_mb=0; then
 		"race guard: MADV_GUARD_INSTALL/REMOVE on the block a write fault is zeroing (PMD view: a PTE table lands in the slot; PTE view: a marker in the PTE): no insert WARNs, the write maps through the table or gets SIGSEGV, data kept"
 	check "race guard: audit clean and blocks conserved" xdax_audit_ok
 	check "race guard: rmmod" rmmod xdax
+	check "race guard: nothing of xdax left" xdax_gone
 else
 	not_ok "race guard: load zero_pool_mb=0" "$LOAD_OUT"
 fi

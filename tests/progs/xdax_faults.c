@@ -1061,27 +1061,32 @@ static void c_uffd_wp(void)
 {
 	static const char *const what[2] = { "read", "write" };
 	char *m = map_any(fd, 2 * BLK, 0);
-	int w, status, done, ms;
+	int w, status, done, ms, pfd[2];
+	char why_buf[200] = "";
 	const char *why;
+	ssize_t n;
 	pid_t pid;
 
 	for (w = 0; w < 2; w++) {
 		/* Each access in its own child: the markers are in that process's page tables. */
+		if (pipe(pfd))
+			xt_die("pipe: %s", strerror(errno));
 		pid = fork();
 		if (pid < 0)
 			xt_die("fork: %s", strerror(errno));
 		if (!pid) {
 			int sig;
 
-			alarm(0);
+			close(pfd[0]);
 			why = uffd_wp_arm(m, 2 * BLK);
 			if (why) {
-				fprintf(stderr, "# skip: uffd-wp: %s: %s\n", why, strerror(errno));
+				dprintf(pfd[1], "%s: %s", why, strerror(errno));
 				_exit(XT_SKIP_STATUS);
 			}
 			sig = probe(m + w * BLK + 5 * PG, w);
 			_exit(sig == SIGBUS ? 10 : sig ? 11 : 0);
 		}
+		close(pfd[1]);
 		for (done = 0, ms = 0; !done && ms < 10000; ms += 10) {
 			done = waitpid(pid, &status, WNOHANG) == pid;
 			if (!done)
@@ -1094,9 +1099,12 @@ static void c_uffd_wp(void)
 				what[w]);
 			continue;
 		}
+		n = read(pfd[0], why_buf, sizeof(why_buf) - 1);
+		why_buf[n > 0 ? n : 0] = 0;
+		close(pfd[0]);
 		if (WIFEXITED(status) && WEXITSTATUS(status) == XT_SKIP_STATUS) {
 			unmap(m, 2 * BLK);
-			xt_skip("uffd-wp: see the child's reason above");
+			xt_skip("uffd-wp: %s", why_buf);
 		}
 		xt_expect(WIFEXITED(status) && (WEXITSTATUS(status) == 10 || !WEXITSTATUS(status)),
 			  "uffd-wp: the %s into a write-protected hole ended with status %#x, want SIGBUS or success",

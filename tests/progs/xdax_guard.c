@@ -89,15 +89,21 @@ static void *guarder(void *arg __attribute__((unused)))
 	return NULL;
 }
 
-/* Map the file's first @len bytes at an address @mis past a 2 MiB boundary. */
-static char *map_view(int fd, size_t len, size_t mis)
+/*
+ * Map the file's first @len bytes at @at, or (NULL) at an address @mis past a 2 MiB
+ * boundary.  Mapping again over a view frees its page tables: a guard's PTE table outlives
+ * MADV_GUARD_REMOVE and truncate, and would keep every later fault there a PTE fault.
+ */
+static char *map_view(int fd, char *at, size_t len, size_t mis)
 {
-	char *res = mmap(NULL, len + 4 * SZ_2M, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	char *p;
+	char *res, *p = at;
 
-	if (res == MAP_FAILED)
-		xt_die("reserve: %s", strerror(errno));
-	p = (char *)(((uintptr_t)res + SZ_2M - 1) & ~(SZ_2M - 1)) + mis;
+	if (!p) {
+		res = mmap(NULL, len + 4 * SZ_2M, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (res == MAP_FAILED)
+			xt_die("reserve: %s", strerror(errno));
+		p = (char *)(((uintptr_t)res + SZ_2M - 1) & ~(SZ_2M - 1)) + mis;
+	}
 	if (mmap(p, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) != p)
 		xt_die("mmap at %p: %s", p, strerror(errno));
 	return p;
@@ -108,6 +114,8 @@ int main(int argc, char **argv)
 	unsigned long nr_write = 0, nr_segv = 0, rounds = 0, written;
 	char *views[2], *view, *other;
 	struct xdax_info info;
+	struct sigaction sa;
+	uint64_t pmd0;
 	size_t blk, len, b;
 	pthread_t th;
 	time_t end;
@@ -120,8 +128,8 @@ int main(int argc, char **argv)
 	if (blk != SZ_2M)
 		xt_skip("guard: %s has %zu-byte blocks; this test wants 2 MiB", argv[1], blk);
 	len = (info.capacity / blk < NBLK ? info.capacity / blk : NBLK) * blk;
-	views[0] = map_view(fd, len, 0);	/* PMD-able */
-	views[1] = map_view(fd, len, PG);	/* PTEs only */
+	views[0] = map_view(fd, NULL, len, 0);	/* PMD-able */
+	views[1] = map_view(fd, NULL, len, PG);	/* PTEs only */
 	if (madvise(views[0] + PG, PG, MADV_GUARD_INSTALL)) {
 		if (errno == EINVAL)
 			xt_skip("guard: MADV_GUARD_INSTALL on an xdax mapping: EINVAL (no guard regions in file mappings before 6.15)");
@@ -129,9 +137,14 @@ int main(int argc, char **argv)
 	}
 	if (madvise(views[0] + PG, PG, MADV_GUARD_REMOVE))
 		xt_die("MADV_GUARD_REMOVE: %s", strerror(errno));
-	signal(SIGSEGV, on_segv);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_segv;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, NULL);
+	alarm(end - time(NULL) + 120);	/* a hang fails the test, not the guest run */
 	if (pthread_create(&th, NULL, guarder, NULL))
 		xt_die("pthread_create");
+	pmd0 = xt_stats(fd).pmd_faults;
 	while ((time(NULL) < end || rounds < 2) && !xt_failures) {
 		/* Every block a hole again (a blocking truncate: nothing pins them). */
 		r = xt_set_size(fd, 0, 0, 0, NULL);
@@ -140,6 +153,8 @@ int main(int argc, char **argv)
 		if (r)
 			xt_die("truncate and regrow: %s", strerror(-r));
 		v = rounds & 1;
+		if (!v)	/* empty PMD slots again (see map_view) */
+			map_view(fd, views[0], len, 0);
 		view = views[v];
 		other = views[!v];
 		written = 0;
@@ -151,8 +166,11 @@ int main(int argc, char **argv)
 			if (!write_one(page, 0x9a5d000000000000ULL | rounds << 16 | b)) {
 				written |= 1UL << b;
 				nr_write++;
-			} else {
+			} else if (v) {
 				nr_segv++;
+			} else {
+				xt_fail("round %lu block %zu: SIGSEGV writing the first page through the PMD view (the guard was on the second)",
+					rounds, b);
 			}
 		}
 		atomic_store(&guard_idle, 0);
@@ -177,8 +195,9 @@ int main(int argc, char **argv)
 	atomic_store(&stop, 1);
 	pthread_join(th, NULL);
 	signal(SIGSEGV, SIG_DFL);
-	printf("# figure: guard: %lu rounds, %lu writes into holes, %lu SIGSEGV (a guard on the page), %lu guards installed (%lu refused)\n",
-	       rounds, nr_write, nr_segv, nr_guard, nr_guard_fail);
+	printf("# figure: guard: %lu rounds, %lu writes into holes, %lu SIGSEGV (a guard on the page, PTE view), %lu guards installed (%lu refused), pmd_faults +%llu\n",
+	       rounds, nr_write, nr_segv, nr_guard, nr_guard_fail,
+	       (unsigned long long)(xt_stats(fd).pmd_faults - pmd0));
 	xt_expect(nr_guard > rounds, "guard: only %lu guards installed in %lu rounds", nr_guard,
 		  rounds);
 	munmap(views[0], len);
