@@ -39,9 +39,9 @@ truncate_unmapped	ms	truncate to 0, not mapped
 punch_pmd	ms	punch, PMD-mapped (ext4-dax: fallocate PUNCH_HOLE)
 punch_pte	ms	punch, PTE-mapped
 punch_unmapped	ms	punch, not mapped
-wake_pipe_p50	us	no xdax: a pipe written by another thread -> a reader asleep in poll() (the guest's cross-CPU wake-up), p50
+wake_pipe_p50	us	no xdax: a pipe written by another thread -> a reader asleep in poll() (a cross-CPU wake-up in the guest), p50
 wake_pipe_p99	us	... p99
-wake_timer_p50	us	no xdax: a timerfd expires -> its reader asleep in poll() wakes (a timer's wake-up), p50
+wake_timer_p50	us	no xdax: a timerfd expires -> its reader asleep in poll() wakes (a timer wake-up), p50
 wake_timer_p99	us	... p99
 reclaim_unpin_nowait_p50	us	own UNPIN, then poll() -> reclaim event after a NOWAIT truncate, p50
 reclaim_unpin_nowait_p99	us	... p99
