@@ -148,11 +148,19 @@ static long xdax_ioctl_allocate(struct xdax_dev *xd, void __user *uarg)
 	if (err)
 		return err;
 	for (;;) {
+		unsigned long free_before = READ_ONCE(xd->core.nr_free);
+
 		err = xdax_block_allocate(xd, a.offset >> xdax_block_shift(xd),
 					  a.length >> xdax_block_shift(xd), &n);
-		/* No free block, but idle ones await reclaim: free them, retry. */
-		if (err != -ENOSPC || fatal_signal_pending(current) ||
-		    !xdax_reclaim_for_alloc(xd))
+		if (err != -ENOSPC || fatal_signal_pending(current))
+			break;
+		/*
+		 * Too few free blocks, but idle ones may await reclaim: free
+		 * them and retry; so too if blocks were freed since this attempt
+		 * began (the reaper may have freed the very block that reclaim
+		 * would have).  Each retry needs blocks freed meanwhile.
+		 */
+		if (!xdax_reclaim_for_alloc(xd) && READ_ONCE(xd->core.nr_free) <= free_before)
 			break;
 		cond_resched();
 	}

@@ -20,6 +20,8 @@
  *           SET_SIZE 0 frees every block promptly
  *   enospc  with no free block, a fault on a hole is SIGBUS and ALLOCATE is ENOSPC; the
  *           fault works once the reaper has freed a block
+ *   softdirty  under soft-dirty tracking, a write and a writable pin on a read-only PMD
+ *           split it and map a PTE (no write insert over the leaf); data kept
  *   uffd-wp a write and a read into holes under asynchronous userfaultfd write-protection
  *           (6.7+): the kernel's markers in the empty PTEs reach xdax's fault, which
  *           cannot map over them: SIGBUS, not a WARN or an endless fault loop
@@ -1027,6 +1029,55 @@ CASE(mremap)
 CASE(munmap)
 CASE(enospc)
 
+/* --- softdirty ------------------------------------------------------------------------- */
+
+/*
+ * Soft-dirty tracking (clear_refs 4) write-protects the PMDs and turns on write-notify.  A
+ * write to a read-only PMD of ours must not be served by a write insert over the leaf (if a
+ * zap and a new PTE table came between the check and the insert, it WARNs): xdax falls back,
+ * the kernel splits the PMD (thp_split_pmd) and the write maps its page with a PTE.  A
+ * writable pin (GUP with FOLL_WRITE) of a read-only PMD goes the same way.  Data is kept.
+ */
+static void c_softdirty(void)
+{
+	char *m = map_any(fd, 2 * BLK, 0);
+	long long pte, pmd, split0, split1;
+	uint64_t id = 0;
+	int r;
+
+	xt_fill(m, 2 * BLK, 0x5d17);
+	if (!xt_vma_has_flag(m, " sd")) {
+		unmap(m, 2 * BLK);
+		xt_skip("softdirty: the mapping has no VM_SOFTDIRTY (no CONFIG_MEM_SOFT_DIRTY)");
+	}
+	xt_clear_soft_dirty();
+	delta_begin();
+	split0 = xt_vmstat("thp_split_pmd");
+	r = probe(m + 7 * PG, 1);
+	split1 = xt_vmstat("thp_split_pmd");
+	deltas(&pte, &pmd);
+	fprintf(stderr, "# softdirty: write to a read-only PMD: pte +%lld pmd +%lld thp_split_pmd +%lld\n",
+		pte, pmd, split1 - split0);
+	xt_expect(!r, "softdirty: the write raised %s", signame(r));
+	xt_expect(pte >= 1 && pmd == 0,
+		  "softdirty: the write to the read-only PMD: pte +%lld pmd +%lld, want a PTE fault after a split (not a write insert over the leaf)",
+		  pte, pmd);
+	if (split0 >= 0)
+		xt_expect(split1 - split0 == 1, "softdirty: the write split %lld PMDs, want 1",
+			  split1 - split0);
+	*(uint64_t *)(m + 7 * PG) = 0x5d17 ^ (7 * PG);	/* undo probe()'s byte */
+
+	r = try_pin(m + BLK + 3 * PG, PG, 0, &id);
+	xt_expect(!r, "softdirty: a writable pin of a page under a read-only PMD: %s",
+		  strerror(-r));
+	if (!r) {
+		*(volatile uint64_t *)(m + BLK + 3 * PG) = 0x5d17 ^ (BLK + 3 * PG);
+		xt_expect(!xt_unpin(fd, id), "softdirty: UNPIN");
+	}
+	xt_expect(xt_verify(m, 2 * BLK, 0x5d17) == (size_t)-1, "softdirty: data changed");
+	unmap(m, 2 * BLK);
+}
+
 /* --- uffd-wp --------------------------------------------------------------------------- */
 
 #ifndef UFFD_FEATURE_WP_ASYNC
@@ -1129,6 +1180,7 @@ static const struct xt_case cases[] = {
 	{ "mremap", c_mremap, "a PMD-mapped region moves intact" },
 	{ "munmap", c_munmap, "partial munmap of a PMD leaks no reference" },
 	{ "enospc", c_enospc, "no free block: SIGBUS and ENOSPC; the reaped block is reused" },
+	{ "softdirty", c_softdirty, "a write or writable pin on a read-only PMD splits it" },
 	{ "uffd-wp", c_uffd_wp, "async uffd-wp markers in holes: SIGBUS, no WARN, no fault loop" },
 	{ 0 }
 };

@@ -86,21 +86,6 @@ static long long sys_stat(const char *name)
 	return v;
 }
 
-static long long vmstat(const char *name)
-{
-	FILE *f = fopen("/proc/vmstat", "r");
-	char key[64];
-	long long v, r = -1;
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %lld", key, &v) == 2)
-		if (!strcmp(key, name))
-			r = v;
-	fclose(f);
-	return r;
-}
-
 struct counts {
 	long long pte, pmd, pud;
 };
@@ -240,7 +225,7 @@ static void case_pud(void)
 		  "1 GiB not mapped by one PUD fault: pud +%lld pmd +%lld pte +%lld",
 		  c1.pud - c0.pud, c1.pmd - c0.pmd, c1.pte - c0.pte);
 	/* pagemap has no PUD walker: reading it splits (zaps) the PUD, counted as such. */
-	split0 = vmstat("thp_split_pud");
+	split0 = xt_vmstat("thp_split_pud");
 	{
 		int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 		uint64_t e = 0;
@@ -250,7 +235,7 @@ static void case_pud(void)
 		if (pm >= 0)
 			close(pm);
 	}
-	split1 = vmstat("thp_split_pud");
+	split1 = xt_vmstat("thp_split_pud");
 	xt_note("pud: reading pagemap: vmstat thp_split_pud %lld -> %lld", split0, split1);
 	if (split0 < 0)	/* (no such counter without CONFIG_VM_EVENT_COUNTERS: the refault shows it) */
 		xt_note("pud: no thp_split_pud in /proc/vmstat on this kernel");
@@ -340,28 +325,6 @@ static void case_views(void)
 
 /* --- write-protected PUD ------------------------------------------------------------- */
 
-/* Whether /proc/self/smaps shows flag @fl in VmFlags of the mapping that holds @p. */
-static int vma_has_flag(const void *p, const char *fl)
-{
-	FILE *f = fopen("/proc/self/smaps", "r");
-	unsigned long lo, hi;
-	int in = 0, r = -1;
-	char line[512];
-
-	if (!f)
-		xt_die("open /proc/self/smaps: %s", strerror(errno));
-	while (r < 0 && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)	/* a mapping's first line */
-			in = (uintptr_t)p >= lo && (uintptr_t)p < hi;
-		else if (in && !strncmp(line, "VmFlags:", 8))
-			r = strstr(line + 8, fl) != NULL;
-	}
-	fclose(f);
-	if (r < 0)
-		xt_die("no VmFlags for %p in /proc/self/smaps", p);
-	return r;
-}
-
 /*
  * Soft-dirty tracking (clear_refs 4) turns on write-notify: the PUD a read faults back is
  * read-only, and the first write to it is a write-protect fault on xdax's own leaf.  xdax
@@ -375,29 +338,25 @@ static void case_wp(void)
 	struct counts c0, c1, c2;
 	long long split0, split1;
 	char *p, *q;
-	int f;
 
 	setup();
 	empty();
 	p = map_view(0, SZ_1G, 0);
 	xt_fill(p, 4 * SZ_2M, 0x3333);	/* allocated and mapped by a PUD write fault */
-	if (!vma_has_flag(p, " sd"))
+	if (!xt_vma_has_flag(p, " sd"))
 		xt_skip("wp: the mapping has no VM_SOFTDIRTY (no CONFIG_MEM_SOFT_DIRTY): no write-notify to test");
-	f = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
-	if (f < 0 || write(f, "4", 1) != 1)
-		xt_die("clear_refs 4: %s", strerror(errno));
-	close(f);
-	xt_expect(!vma_has_flag(p, " sd"), "clear_refs 4 left VM_SOFTDIRTY set");
+	xt_clear_soft_dirty();
+	xt_expect(!xt_vma_has_flag(p, " sd"), "clear_refs 4 left VM_SOFTDIRTY set");
 	c0 = counts();
 	xt_expect(xt_verify(p, 4 * SZ_2M, 0x3333) == (size_t)-1, "wp: data lost by clear_refs");
 	c1 = counts();
 	xt_expect(c1.pud - c0.pud == 1 && c1.pmd == c0.pmd && c1.pte == c0.pte,
 		  "wp: the read after clear_refs: pud +%lld pmd +%lld pte +%lld, expected one PUD",
 		  c1.pud - c0.pud, c1.pmd - c0.pmd, c1.pte - c0.pte);
-	split0 = vmstat("thp_split_pud");
+	split0 = xt_vmstat("thp_split_pud");
 	*(volatile uint64_t *)(p + SZ_2M + 5 * PG) = 0x77aa;
 	c2 = counts();
-	split1 = vmstat("thp_split_pud");
+	split1 = xt_vmstat("thp_split_pud");
 	if (split0 >= 0)
 		xt_expect(split1 == split0 + 1, "wp: the write split %lld PUDs, expected 1",
 			  split1 - split0);

@@ -210,6 +210,54 @@ static inline double xt_now_ms(void)
 	return xt_now_us() / 1e3;
 }
 
+/* A counter of /proc/vmstat, -1 if it has none of that name. */
+static inline long long xt_vmstat(const char *name)
+{
+	FILE *f = fopen("/proc/vmstat", "r");
+	char key[64];
+	long long v, r = -1;
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %lld", key, &v) == 2)
+		if (!strcmp(key, name))
+			r = v;
+	fclose(f);
+	return r;
+}
+
+/* Whether /proc/self/smaps shows flag @fl (" sd") in VmFlags of the mapping that holds @p. */
+static inline int xt_vma_has_flag(const void *p, const char *fl)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	unsigned long lo, hi;
+	int in = 0, r = -1;
+	char line[512];
+
+	if (!f)
+		xt_die("open /proc/self/smaps: %s", strerror(errno));
+	while (r < 0 && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)	/* a mapping's first line */
+			in = (uintptr_t)p >= lo && (uintptr_t)p < hi;
+		else if (in && !strncmp(line, "VmFlags:", 8))
+			r = strstr(line + 8, fl) != NULL;
+	}
+	fclose(f);
+	if (r < 0)
+		xt_die("no VmFlags for %p in /proc/self/smaps", p);
+	return r;
+}
+
+/* Write "4" to /proc/self/clear_refs: soft-dirty tracking (write-notify) from now on. */
+static inline void xt_clear_soft_dirty(void)
+{
+	int f = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+
+	if (f < 0 || write(f, "4", 1) != 1)
+		xt_die("clear_refs 4: %s", strerror(errno));
+	close(f);
+}
+
 /* Fill / verify a recognisable pattern: each 8-byte word holds seed ^ its offset. */
 static inline void xt_fill(void *p, size_t len, uint64_t seed)
 {
