@@ -130,25 +130,26 @@ static void xdax_fault_around(struct vm_fault *vmf, struct folio *folio, pgoff_t
 static vm_fault_t xdax_fault_slot(struct vm_fault *vmf, unsigned int order)
 {
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	bool none, leaf, writable;
 	pmd_t pmd;
 	pud_t pud;
 
 	if (order == PUD_SHIFT - PAGE_SHIFT) {
 		pud = READ_ONCE(*vmf->pud);
-		if (pud_none(pud))
-			return 0;
-		if (!pud_leaf(pud) || (write && !pud_write(pud)))
-			return VM_FAULT_FALLBACK;
-		return VM_FAULT_NOPAGE;
+		none = pud_none(pud);
+		leaf = pud_leaf(pud);
+		writable = leaf && pud_write(pud);
+	} else {
+		pmd = READ_ONCE(*vmf->pmd);
+		if (!order)
+			return pmd_leaf(pmd) ? VM_FAULT_NOPAGE : 0;
+		none = pmd_none(pmd);
+		leaf = pmd_leaf(pmd);
+		writable = leaf && pmd_write(pmd);
 	}
-	pmd = READ_ONCE(*vmf->pmd);
-	if (!order)
-		return pmd_leaf(pmd) ? VM_FAULT_NOPAGE : 0;
-	if (pmd_none(pmd))
+	if (none)
 		return 0;
-	if (!pmd_leaf(pmd) || (write && !pmd_write(pmd)))
-		return VM_FAULT_FALLBACK;
-	return VM_FAULT_NOPAGE;
+	return !leaf || (write && !writable) ? VM_FAULT_FALLBACK : VM_FAULT_NOPAGE;
 }
 
 /*
@@ -165,8 +166,8 @@ static vm_fault_t xdax_fault_slot(struct vm_fault *vmf, unsigned int order)
  * CPU marks it dirty; under write-notify (soft-dirty tracking) read-only, and
  * the write comes back as a write-protect fault: on a PTE the kernel makes
  * it writable itself (wp_page_shared(), wp_pfn_shared() for 6.x devmap
- * PTEs), on our own huge leaf
- * xdax_fault_slot() falls back and the kernel splits it.
+ * PTEs), on our own huge leaf xdax_fault_slot() falls back and the kernel
+ * splits it.
  * Counts what is mapped at the slot afterwards (a PTE: the insert's word).
  */
 static vm_fault_t xdax_fault_insert(struct xdax_dev *xd, struct vm_fault *vmf,
