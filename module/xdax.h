@@ -33,6 +33,7 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
+#include <linux/percpu.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -149,7 +150,17 @@ struct xdax_dev {
 	atomic64_t pgmap_free_calls;	/* kernel page_free/folio_free calls: must stay 0 */
 	atomic64_t page_free_calls;	/* xdax's own page_free: 1->0 freezes */
 	atomic64_t anomalies;
-	atomic64_t pte_faults, pmd_faults, pud_faults, zeroed, pinned_pages, memory_failures;
+	atomic64_t zeroed, pinned_pages, memory_failures;
+	/*
+	 * The fault counters, per CPU (xdax_fault.c adds, xdax_stats() sums):
+	 * a fault on one CPU writes no cache line a fault on another reads.
+	 */
+	struct xdax_fault_stats __percpu *fault_stats;
+};
+
+/* What faults mapped: entries installed, by size (one CPU's share). */
+struct xdax_fault_stats {
+	unsigned long pte, pmd, pud;
 };
 
 /* Per open file: its pins and its position in the event streams. */

@@ -9,6 +9,7 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/percpu.h>
 
 #include "xdax.h"
 #include "xdax_compat.h"
@@ -17,6 +18,7 @@
 void xdax_stats(struct xdax_dev *xd, struct xdax_kstats *st)
 {
 	struct xdax_core *c = &xd->core;
+	unsigned int cpu;
 
 	mutex_lock(&c->lock);
 	st->total = c->nr_blocks;
@@ -30,9 +32,16 @@ void xdax_stats(struct xdax_dev *xd, struct xdax_kstats *st)
 	st->page_free_calls = atomic64_read(&xd->page_free_calls);
 	st->kernel_free_calls = atomic64_read(&xd->pgmap_free_calls);
 	st->anomalies = atomic64_read(&xd->anomalies);
-	st->pte_faults = atomic64_read(&xd->pte_faults);
-	st->pmd_faults = atomic64_read(&xd->pmd_faults);
-	st->pud_faults = atomic64_read(&xd->pud_faults);
+	st->pte_faults = 0;
+	st->pmd_faults = 0;
+	st->pud_faults = 0;
+	for_each_possible_cpu(cpu) {
+		const struct xdax_fault_stats *f = per_cpu_ptr(xd->fault_stats, cpu);
+
+		st->pte_faults += READ_ONCE(f->pte);
+		st->pmd_faults += READ_ONCE(f->pmd);
+		st->pud_faults += READ_ONCE(f->pud);
+	}
 	st->reclaim_events = atomic64_read(&xd->reclaim_seq);
 	st->pinned_pages = atomic64_read(&xd->pinned_pages);
 	st->zeroed = atomic64_read(&xd->zeroed);

@@ -9,6 +9,7 @@
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/pagemap.h>
+#include <linux/percpu.h>
 #include <linux/poll.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -158,6 +159,7 @@ static void xdax_dev_release(struct device *dev)
 		iput(xd->inode);
 	if (xd->core.state)
 		xdax_core_destroy(&xd->core);
+	free_percpu(xd->fault_stats);
 	kfree(xd);
 }
 
@@ -207,6 +209,11 @@ int xdax_dev_create(unsigned int id, const struct xdax_range *r, dev_t devt,
 	xd->dev.groups = xdax_sysfs_groups;
 	xd->dev.release = xdax_dev_release;
 	err = dev_set_name(&xd->dev, "xdax%u", id);
+	if (!err) {
+		xd->fault_stats = alloc_percpu(struct xdax_fault_stats);
+		if (!xd->fault_stats)
+			err = -ENOMEM;
+	}
 	if (!err)
 		err = xdax_core_init(&xd->core, r->size >> xdax_block_shift(xd));
 	if (!err)

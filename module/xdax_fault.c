@@ -34,6 +34,7 @@
 #include <linux/mman.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/percpu.h>
 #include <linux/pgtable.h>
 
 #include "xdax.h"
@@ -179,19 +180,19 @@ static vm_fault_t xdax_fault_insert(struct xdax_dev *xd, struct vm_fault *vmf,
 	if (!order) {
 		ret = xdax_insert_pte(vmf, folio, idx);
 		if (ret == VM_FAULT_NOPAGE) {
-			atomic64_inc(&xd->pte_faults);
+			this_cpu_inc(xd->fault_stats->pte);
 			if (!write && READ_ONCE(xdax_fault_around_on))
 				xdax_fault_around(vmf, folio, vmf->pgoff);
 		}
 	} else if (order == PUD_SHIFT - PAGE_SHIFT) {
 		ret = xdax_insert_pud(vmf, folio);
 		if (ret == VM_FAULT_NOPAGE && pud_leaf(READ_ONCE(*vmf->pud)))
-			atomic64_inc(&xd->pud_faults);
+			this_cpu_inc(xd->fault_stats->pud);
 	} else {
 		ret = order == xdax_block_order(xd) ? xdax_insert_pmd(vmf, folio) :
 		      xdax_insert_pmd_in_pud(vmf, folio, idx);
 		if (ret == VM_FAULT_NOPAGE && pmd_leaf(READ_ONCE(*vmf->pmd)))
-			atomic64_inc(&xd->pmd_faults);
+			this_cpu_inc(xd->fault_stats->pmd);
 	}
 	return ret;
 }

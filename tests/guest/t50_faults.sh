@@ -41,6 +41,8 @@ if load ranges=$((R_SIZE >> 20))M@"$R_START"; then
 		"faults softdirty: after clear_refs 4 a write and a writable pin on a read-only PMD split it (thp_split_pmd + 1) and map a PTE; data kept"
 	case_point xdax_faults /dev/xdax0 uffd-wp \
 		"faults uffd-wp: a write and a read into holes under async userfaultfd write-protection get SIGBUS (xdax cannot map over the marker): no WARN, no endless fault loop"
+	case_point xdax_faults /dev/xdax0 cpus \
+		"faults cpus: a thread pinned to each CPU faults its own blocks (PMD read, PTE writes): STATS counts every CPU's faults"
 	check "faults: rmmod once every mapping is gone" rmmod xdax
 	check "faults: unload leaves nothing" xdax_gone
 else

@@ -25,6 +25,8 @@
  *   uffd-wp a write and a read into holes under asynchronous userfaultfd write-protection
  *           (6.7+): the kernel's markers in the empty PTEs reach xdax's fault, which
  *           cannot map over them: SIGBUS, not a WARN or an endless fault loop
+ *   cpus    a thread on each CPU faults its own blocks (PMD) and pages (PTE, writes):
+ *           STATS, read on one CPU, counts every CPU's faults (the counters are per CPU)
  *
  * After each subtest the audit must be clean, the counts must add up, and the file is
  * shrunk to 0 and grown back to its capacity (so that every subtest starts with every
@@ -42,6 +44,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/userfaultfd.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -1001,6 +1005,93 @@ static void t_enospc(void)
 	unmap(m, BLK);
 }
 
+/* --- cpus ------------------------------------------------------------------------------- */
+
+#define CPUS_MAX	64
+#define CPUS_PTE	64	/* PTE write faults per thread (writes map one page each) */
+
+struct cpu_arg {
+	int cpu, ran_on;
+	char *pmd, *pte;	/* a PMD-able view (its block) and a PTE-only view (its pages) */
+};
+
+static void *cpu_faulter(void *v)
+{
+	struct cpu_arg *a = v;
+	volatile char sink = 0;
+	cpu_set_t set;
+	size_t i;
+
+	CPU_ZERO(&set);
+	CPU_SET(a->cpu, &set);
+	a->ran_on = -1;
+	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set))
+		return NULL;
+	sink += a->pmd[0];			/* a read: one PMD fault */
+	for (i = 0; i < CPUS_PTE; i++)
+		a->pte[i * PG] = 1;		/* writes: one PTE fault each, no block-around */
+	(void)sink;
+	a->ran_on = sched_getcpu();
+	return NULL;
+}
+
+/*
+ * The fault counters are per CPU and summed when read: a thread pinned to each online CPU
+ * faults one block of its own with a PMD and CPUS_PTE pages of another with PTEs; STATS,
+ * read from CPU 0, must count all of them.  A sum that missed a CPU (or counters that lost
+ * increments) fails here with several CPUs; with one it proves nothing and skips.
+ */
+static void t_cpus(void)
+{
+	struct cpu_arg a[CPUS_MAX];
+	pthread_t th[CPUS_MAX];
+	cpu_set_t set, all;
+	long long pte, pmd;
+	int n = 0, i, c;
+	char *pm, *pt;
+
+	if (sched_getaffinity(0, sizeof(all), &all))
+		xt_die("cpus: sched_getaffinity: %s", strerror(errno));
+	for (c = 0; c < CPU_SETSIZE && n < CPUS_MAX; c++)
+		if (CPU_ISSET(c, &all))
+			a[n++].cpu = c;
+	if (n < 2)
+		xt_skip("cpus: %d CPU online, the per-CPU sum needs two", n);
+	if ((uint64_t)2 * n * BLK > info.capacity)
+		n = info.capacity / (2 * BLK);
+	/* Blocks [0, n) through the PMD view, blocks [n, 2n) through the PTE view. */
+	pm = map_any(fd, n * BLK, 0);
+	pt = map_skewed(fd, n * BLK, n * BLK);
+	for (i = 0; i < n; i++) {
+		a[i].pmd = pm + i * BLK;
+		a[i].pte = pt + i * BLK;
+	}
+	CPU_ZERO(&set);
+	CPU_SET(a[0].cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		xt_die("cpus: sched_setaffinity: %s", strerror(errno));
+	delta_begin();
+	for (i = 0; i < n; i++)
+		if (pthread_create(&th[i], NULL, cpu_faulter, &a[i]))
+			xt_die("cpus: pthread_create: %s", strerror(errno));
+	for (i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	deltas(&pte, &pmd);
+	for (i = 0; i < n; i++)
+		xt_expect(a[i].ran_on == a[i].cpu, "cpus: thread %d ran on CPU %d, not CPU %d", i,
+			  a[i].ran_on, a[i].cpu);
+	xt_note("cpus: %d threads on CPUs %d..%d: pmd_faults +%lld pte_faults +%lld", n,
+		a[0].cpu, a[n - 1].cpu, pmd, pte);
+	xt_expect(pmd == n, "cpus: pmd_faults +%lld, want %d (one per thread)", pmd, n);
+	xt_expect(pte == (long long)n * CPUS_PTE, "cpus: pte_faults +%lld, want %lld", pte,
+		  (long long)n * CPUS_PTE);
+	for (i = 0; i < n; i++)
+		verify_zero("cpus: a block read through the PMD view", a[i].pmd, BLK);
+	sched_setaffinity(0, sizeof(all), &all);
+	unmap(pm, n * BLK);
+	unmap(pt, n * BLK);
+}
+
 /* --- main --------------------------------------------------------------------------------- */
 
 /* Every case starts and ends with the whole file free, audited. */
@@ -1028,6 +1119,7 @@ CASE(fork)
 CASE(mremap)
 CASE(munmap)
 CASE(enospc)
+CASE(cpus)
 
 /* --- softdirty ------------------------------------------------------------------------- */
 
@@ -1182,6 +1274,7 @@ static const struct xt_case cases[] = {
 	{ "enospc", c_enospc, "no free block: SIGBUS and ENOSPC; the reaped block is reused" },
 	{ "softdirty", c_softdirty, "a write or writable pin on a read-only PMD splits it" },
 	{ "uffd-wp", c_uffd_wp, "async uffd-wp markers in holes: SIGBUS, no WARN, no fault loop" },
+	{ "cpus", c_cpus, "STATS counts the faults of every CPU (per-CPU counters)" },
 	{ 0 }
 };
 
