@@ -26,6 +26,9 @@ owned_fault_pmd	us/2M	fault on an owned block (read after remap), PMD
 owned_fault_pte	us/2M	fault on an owned block, PTEs, per 2 MiB
 populate_pmd	us/2M	mmap(MAP_POPULATE) of owned memory, PMD-mappable, per 2 MiB
 populate_pte	us/2M	mmap(MAP_POPULATE) of owned memory, PTE-only, per 2 MiB
+paired_owned_fault_pmd	x	xdax / device-dax align 2M: owned PMD faults, the two timed alternately in one process, ratio per pair
+paired_owned_fault_pte	x	xdax / device-dax align 4K: owned PTE faults, timed alternately, ratio per pair
+paired_populate_pte	x	xdax / device-dax align 4K: MAP_POPULATE of a PTE-only view, timed alternately, ratio per pair
 bw_write	MB/s	sequential write (memset) through a populated map
 bw_read	MB/s	sequential read through a populated map
 bw_write_nt	MB/s	sequential non-temporal write (movntdq)

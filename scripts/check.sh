@@ -186,7 +186,8 @@ bench_kernel() {
 	if [[ $scale == short ]]; then
 		if "$XDAX_TOP/scripts/bench.sh" table "$RES/$1/results.tap" >"$RES/$1/table.txt" &&
 			"$XDAX_TOP/scripts/bench.sh" svg "$RES/$1/results.tap" "$RES/$1/bench.svg" &&
-			grep -q '^| first touch of fresh memory, PMD.* | us/2M | [0-9]' "$RES/$1/table.txt"; then
+			grep -q '^| first touch of fresh memory, PMD.* | us/2M | [0-9]' "$RES/$1/table.txt" &&
+			grep -q '^| xdax / device-dax align 2M: owned PMD.* | x | [0-9]' "$RES/$1/table.txt"; then
 			record "$1-table" 1 0 0 "scripts/bench.sh table and plot: $RES/$1/table.txt"
 		else
 			record "$1-table" 0 1 0 "scripts/bench.sh made no table with xdax's figures"

@@ -19,9 +19,9 @@ R_SIZE=$(cmdline range_size)
 REPS=$(cmdline bench_reps 5)
 SCALE=$(cmdline bench_scale full)
 if [ "$SCALE" = short ]; then
-	FAULT_MIB=64 BW_MIB=32 TRUNC_MIB=16 TRIALS=5 FIO_MIB=16
+	FAULT_MIB=64 BW_MIB=32 TRUNC_MIB=16 TRIALS=5 FIO_MIB=16 PAIR_MIB=16 PAIRS=3
 else
-	FAULT_MIB=1024 BW_MIB=128 TRUNC_MIB=192 TRIALS=50 FIO_MIB=64
+	FAULT_MIB=1024 BW_MIB=128 TRUNC_MIB=192 TRIALS=50 FIO_MIB=64 PAIR_MIB=256 PAIRS=15
 fi
 MNT=/mnt/bench
 echo "TAP version 13"
@@ -175,11 +175,28 @@ bench_pair() {
 	done
 }
 
+# bench_interleaved PEER_PATH HOW...: REPS runs of xdax_bench pair-HOW, one process timing
+# xdax and the peer alternately, one timing each per pair: the pairs are milliseconds apart,
+# not a minute as bench_pair's.
+bench_interleaved() {
+	i_path=$1
+	shift
+	[ $XDAX_UP = 1 ] || return 0
+	r=1
+	while [ $r -le "$REPS" ]; do
+		for i_how in "$@"; do
+			bench_run xdax $r /dev/xdax0 pair-"$i_how" $PAIR_MIB $PAIRS "$i_path"
+		done
+		r=$((r + 1))
+	done
+}
+
 # device-dax, align 2M, then 4K.
 NS0=$(ndctl_field region0 dev)
 D=$(ndctl_field region0 chardev)
 if gate "device-dax align 2M on region0 ($NS0: /dev/$D)" [ -c "/dev/$D" ]; then
 	bench_pair devdax-2M "/dev/$D" "fault bw fio" "fault-pmd bw fio"
+	bench_interleaved "/dev/$D" pmd
 else
 	bench_pair "" "" "" "fault-pmd bw fio"
 fi
@@ -187,6 +204,7 @@ if gate "reconfigure $NS0 to device-dax align 4K" \
 	sh -c "ndctl create-namespace -e $NS0 -m devdax -a 4K -f >/dev/null"; then
 	D=$(ndctl_field region0 chardev)
 	bench_pair devdax-4K "/dev/$D" fault fault-pte
+	bench_interleaved "/dev/$D" pte populate
 else
 	bench_pair "" "" "" fault-pte
 fi

@@ -12,6 +12,9 @@
  *             for xdax with the pre-zeroed pool warm and beyond it (when sysfs has
  *             perf/zeroed_free); faults on owned blocks (PMD, PTE); MAP_POPULATE (PMD, PTE)
  *   fault-pmd, fault-pte   the PMD or the PTE half of fault alone
+ *   pair-pmd, pair-pte, pair-populate   (xdax_bench /dev/xdaxN pair-HOW MIB PAIRS PEER) owned
+ *             PMD faults, PTE faults or MAP_POPULATE of a PTE-only view, timed on xdax and
+ *             the device-dax PEER alternately, one timing each per pair: the ratio per pair
  *   bw        sequential write / read / non-temporal write through a populated map
  *   truncate  truncate and punch of MIB, PMD-mapped, PTE-mapped and unmapped (xdax, file)
  *   reclaim   TRIALS trials per reference: reference dropped -> NOWAIT reclaim event (to a
@@ -467,6 +470,146 @@ static void test_fault(uint64_t len, int want_pmd, int want_pte)
 		na("owned_fault_pte", "us/2M", NULL);
 		na("populate_pte", "us/2M", NULL);
 	}
+}
+
+/* --- pair: xdax and a peer, timing by timing ---------------------------------------------- */
+
+/*
+ * The owned fault rows above pair xdax's runs with the peer's repetition by repetition, a
+ * minute apart; a TCG guest drifts more than that in a minute (the same code's ratio spread
+ * 0.5-2.5x pair to pair).  Here one process holds both targets and alternates single timings
+ * (odd pairs the peer first), so the two halves of a pair are milliseconds apart, and each
+ * pair gives one ratio xdax / peer.
+ */
+struct target {
+	enum kind kind;
+	const char *name;
+	int fd;
+	uint64_t align, cap;
+};
+
+static void target_save(struct target *t)
+{
+	*t = (struct target){ kind, target, tfd, dev_align, cap };
+}
+
+static void target_use(const struct target *t)
+{
+	kind = t->kind;
+	target = t->name;
+	tfd = t->fd;
+	dev_align = t->align;
+	cap = t->cap;
+}
+
+/* One timing of HOW on the current target, in microseconds; xdax's counters checked. */
+static double pair_time(const char *how, uint64_t len, const char *m)
+{
+	int pmd = !strcmp(how, "pmd"), pop = !strcmp(how, "populate");
+	struct xdax_stats s0 = { 0 }, s1;
+	uint64_t nb = len / BLK;
+	double t;
+	char *p;
+
+	if (kind == K_XDAX)
+		s0 = xt_stats(tfd);
+	t = xt_now_us();
+	p = map_at(len, pmd, pop ? MAP_POPULATE : 0);
+	if (!p)
+		xt_die("%s: mapping %s: %s", m, target, strerror(errno));
+	t = pop ? xt_now_us() - t : read_touch(p, len);
+	if (kind == K_XDAX) {
+		s1 = xt_stats(tfd);
+		xt_expect(s1.in_use == s0.in_use, "%s: faults on owned blocks allocated", m);
+		if (pmd)
+			xt_expect(s1.pmd_faults - s0.pmd_faults == nb, "%s: %llu PMD faults, want %llu",
+				  m, (unsigned long long)(s1.pmd_faults - s0.pmd_faults),
+				  (unsigned long long)nb);
+		else
+			xt_expect(s1.pmd_faults == s0.pmd_faults, "%s: a PMD in a PTE-only view", m);
+	}
+	munmap(p, len);
+	return t;
+}
+
+/*
+ * pair-HOW: PAIRS pairs of timings of owned memory, xdax (TARGET) and PEER: "pmd" (PMD read
+ * faults), "pte" (PTE read faults, block-around on xdax) or "populate" (MAP_POPULATE of a
+ * PTE-only view).  Figures: each pair's ratio (metric paired_..., unit x) and a summary.
+ */
+static void test_pair(const char *how, uint64_t len, int pairs, const char *peer)
+{
+	const char *m = !strcmp(how, "pmd") ? "paired_owned_fault_pmd" :
+			!strcmp(how, "pte") ? "paired_owned_fault_pte" : "paired_populate_pte";
+	int pmd = !strcmp(how, "pmd"), k, j, below = 0;
+	struct target t[2];
+	double *r, *tx, *tp, v[2];
+
+	if (kind != K_XDAX || !peer)
+		xt_die("pair: TARGET must be /dev/xdaxN, and a PEER given");
+	if (!pmd && strcmp(how, "pte") && strcmp(how, "populate"))
+		xt_die("pair: unknown kind %s", how);
+	target_save(&t[0]);
+	target = peer;
+	tfd = -1;
+	open_target(len);
+	target_save(&t[1]);
+	if (t[1].kind != K_DEVDAX || t[1].cap < len)
+		xt_die("pair: the peer %s must be a device-dax of at least %llu MiB", peer,
+		       (unsigned long long)(len / XT_MB));
+	if (pmd ? !pmd_possible() : !pte_possible())
+		xt_die("pair: %s cannot map with %s", peer, pmd ? "PMDs" : "PTEs");
+	r = calloc(pairs, sizeof(*r));
+	tx = calloc(pairs, sizeof(*tx));
+	tp = calloc(pairs, sizeof(*tp));
+	if (!r || !tx || !tp)
+		xt_die("calloc");
+	/* Own the memory: write it through one mapping of each (xdax allocates here). */
+	for (j = 0; j < 2; j++) {
+		char *p;
+
+		target_use(&t[j]);
+		p = map_at(len, pmd_possible(), 0);
+		if (!p)
+			xt_die("%s: mapping %s: %s", m, target, strerror(errno));
+		xt_fill(p, len, 0x9a12 + j);
+		munmap(p, len);
+	}
+	target_use(&t[0]);
+	pool_settle();	/* the zeroer refills the pool: not during the timings */
+	for (k = 0; k < pairs; k++) {
+		for (j = 0; j < 2; j++) {
+			int w = (k & 1) ^ j;	/* even pairs xdax first, odd the peer */
+
+			target_use(&t[w]);
+			v[w] = pair_time(how, len, m);
+		}
+		tx[k] = v[0] / (len / BLK);
+		tp[k] = v[1] / (len / BLK);
+		r[k] = v[0] / v[1];
+		below += r[k] <= 1.0;
+		fig(m, r[k], "x");
+	}
+	/* The data is where it was written, through both. */
+	for (j = 0; j < 2; j++) {
+		char *p;
+
+		target_use(&t[j]);
+		p = map_at(len, pmd_possible(), 0);
+		xt_expect(p && xt_verify(p, len, 0x9a12 + j) == (size_t)-1,
+			  "%s: the data written to %s is not there", m, target);
+		if (p)
+			munmap(p, len);
+	}
+	target_use(&t[1]);
+	close(tfd);
+	target_use(&t[0]);
+	printf("# %s: %d pairs of %llu MiB: ratio median %.3f, quartiles %.3f-%.3f, %d of %d at or below 1.0; xdax median %.1f us/2M, %s %.1f us/2M\n",
+	       m, pairs, (unsigned long long)(len / XT_MB), pct(r, pairs, 50), pct(r, pairs, 25),
+	       pct(r, pairs, 75), below, pairs, pct(tx, pairs, 50), peer, pct(tp, pairs, 50));
+	free(r);
+	free(tx);
+	free(tp);
 }
 
 /* --- bandwidth ---------------------------------------------------------------------------- */
@@ -1347,6 +1490,7 @@ int main(int argc, char **argv)
 		return test_time(argv + 2);
 	if (argc < 3) {
 		fprintf(stderr, "usage: xdax_bench TARGET fault[-pmd|-pte]|bw|truncate|reclaim|cpu [MIB [TRIALS]]\n"
+				"       xdax_bench /dev/xdaxN pair-pmd|pair-pte|pair-populate MIB PAIRS PEER\n"
 				"       xdax_bench time CMD...\n");
 		return 2;
 	}
@@ -1365,6 +1509,9 @@ int main(int argc, char **argv)
 		test_fault(mib * XT_MB, 1, 0);
 	else if (!strcmp(test, "fault-pte"))
 		test_fault(mib * XT_MB, 0, 1);
+	else if (!strncmp(test, "pair-", 5))
+		test_pair(test + 5, mib * XT_MB, argc > 4 ? atoi(argv[4]) : 11,
+			  argc > 5 ? argv[5] : NULL);
 	else if (!strcmp(test, "bw"))
 		test_bw(mib * XT_MB);
 	else if (!strcmp(test, "truncate"))
