@@ -55,6 +55,19 @@
 /* Faults on one file block serialise on one of these (hashed by file block). */
 #define XDAX_FAULT_LOCK_BITS	6
 
+/*
+ * A fault lock, alone in its cache line: faults of blocks that hash to
+ * different locks write different lines (64 of them: 4 KiB per device).
+ */
+struct xdax_fault_lock {
+	struct mutex m;	/* serialises the faults of the file blocks that hash here */
+} ____cacheline_aligned_in_smp;
+
+/* What faults mapped: entries installed, by size (one CPU's share). */
+struct xdax_fault_stats {
+	unsigned long pte, pmd, pud;
+};
+
 /* One parsed "SIZE@START[:ALIGN]" element of the ranges= parameter. */
 struct xdax_range {
 	u64 start;
@@ -105,7 +118,7 @@ struct xdax_dev {
 	struct inode *inode;
 	u64 size;			/* file size in bytes, under invalidate_lock */
 	struct xdax_core core;		/* allocator, entry table, block states */
-	struct mutex fault_lock[1 << XDAX_FAULT_LOCK_BITS];
+	struct xdax_fault_lock fault_lock[1 << XDAX_FAULT_LOCK_BITS];
 	atomic_t allocating;		/* ALLOCATE calls holding reserved blocks */
 	wait_queue_head_t alloc_wq;	/* faults that found no free block wait here */
 	atomic_t openers;		/* open files, mappings included */
@@ -156,11 +169,6 @@ struct xdax_dev {
 	 * a fault on one CPU writes no cache line a fault on another reads.
 	 */
 	struct xdax_fault_stats __percpu *fault_stats;
-};
-
-/* What faults mapped: entries installed, by size (one CPU's share). */
-struct xdax_fault_stats {
-	unsigned long pte, pmd, pud;
 };
 
 /* Per open file: its pins and its position in the event streams. */

@@ -48,7 +48,7 @@ MODULE_PARM_DESC(fault_around, "a 4 KiB read fault maps the rest of its 2 MiB bl
 
 static struct mutex *xdax_fault_mutex(struct xdax_dev *xd, unsigned long fblock)
 {
-	return &xd->fault_lock[hash_long(fblock, XDAX_FAULT_LOCK_BITS)];
+	return &xd->fault_lock[hash_long(fblock, XDAX_FAULT_LOCK_BITS)].m;
 }
 
 /* Context: process context; the invalidate_lock held (shared or exclusive). */
@@ -68,7 +68,7 @@ void xdax_fault_init(struct xdax_dev *xd)
 
 	/* One lockdep class for all: a fault never holds two of them. */
 	for (i = 0; i < ARRAY_SIZE(xd->fault_lock); i++)
-		mutex_init(&xd->fault_lock[i]);
+		mutex_init(&xd->fault_lock[i].m);
 }
 
 /* The address at which @vma maps file page @pgoff (which it covers). */

@@ -14,7 +14,8 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
-# The metrics in table order: id, unit, what.
+# The metrics in table order: id, unit, what, and for the paired rows (unit x: xdax's figure
+# is itself a ratio, xdax / that peer, per pair) the peer whose ratio column shows it.
 METRICS='load	ms/GiB	module load (xdax) / ndctl create-namespace (device-dax), per GiB
 first_touch_pmd	us/2M	first touch of fresh memory, PMD: alloc + zero + map, per 2 MiB
 first_touch_pmd_warm	us/2M	... with the pre-zeroed pool warm (median of the blocks it covers)
@@ -26,9 +27,9 @@ owned_fault_pmd	us/2M	fault on an owned block (read after remap), PMD
 owned_fault_pte	us/2M	fault on an owned block, PTEs, per 2 MiB
 populate_pmd	us/2M	mmap(MAP_POPULATE) of owned memory, PMD-mappable, per 2 MiB
 populate_pte	us/2M	mmap(MAP_POPULATE) of owned memory, PTE-only, per 2 MiB
-paired_owned_fault_pmd	x	xdax / device-dax align 2M: owned PMD faults, the two timed alternately in one process, ratio per pair
-paired_owned_fault_pte	x	xdax / device-dax align 4K: owned PTE faults, timed alternately, ratio per pair
-paired_populate_pte	x	xdax / device-dax align 4K: MAP_POPULATE of a PTE-only view, timed alternately, ratio per pair
+paired_owned_fault_pmd	x	xdax / device-dax align 2M: owned PMD faults, the two timed alternately in one process, ratio per pair	devdax-2M
+paired_owned_fault_pte	x	xdax / device-dax align 4K: owned 4 KiB reads, timed alternately (xdax: one fault per 2 MiB, block-around; device-dax: 512), ratio per pair	devdax-4K
+paired_populate_pte	x	xdax / device-dax align 4K: MAP_POPULATE of a PTE-only view, timed alternately, ratio per pair	devdax-4K
 bw_write	MB/s	sequential write (memset) through a populated map
 bw_read	MB/s	sequential read through a populated map
 bw_write_nt	MB/s	sequential non-temporal write (movntdq)
@@ -89,7 +90,7 @@ table() {
 	awk -v metrics="$METRICS" -v targets="$TARGETS" -F'\t' '
 	BEGIN {
 		nm = split(metrics, ml, "\n")
-		for (i = 1; i <= nm; i++) { split(ml[i], f, "\t"); id[i] = f[1]; unit[i] = f[2]; what[i] = f[3] }
+		for (i = 1; i <= nm; i++) { split(ml[i], f, "\t"); id[i] = f[1]; unit[i] = f[2]; what[i] = f[3]; vs[i] = f[4] }
 		nt = split(targets, tg, " ")
 		FS = " "
 	}
@@ -129,6 +130,7 @@ table() {
 			for (j = 2; j <= nt; j++) {
 				c = cell(tg[j], m); r = ""
 				if (x != "" && n[tg[j], m]) { p = med(tg[j], m); r = p != 0 ? sprintf(x / p < 0.1 ? "%.3f" : "%.2f", x / p) : "" }
+				if (x != "" && vs[i] == tg[j]) r = sprintf(x < 0.1 ? "%.3f" : "%.2f", x)
 				printf " | %s | %s", c, r
 			}
 			printf " |\n"

@@ -190,7 +190,7 @@ bench_kernel() {
 			grep -q '^| xdax / device-dax align 2M: owned PMD.* | x | [0-9]' "$RES/$1/table.txt"; then
 			record "$1-table" 1 0 0 "scripts/bench.sh table and plot: $RES/$1/table.txt"
 		else
-			record "$1-table" 0 1 0 "scripts/bench.sh made no table with xdax's figures"
+			record "$1-table" 0 1 0 "scripts/bench.sh made no table with xdax's first-touch and paired PMD figures"
 		fi
 	fi
 }

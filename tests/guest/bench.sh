@@ -182,12 +182,12 @@ bench_interleaved() {
 	i_path=$1
 	shift
 	[ $XDAX_UP = 1 ] || return 0
-	r=1
-	while [ $r -le "$REPS" ]; do
+	i_r=1
+	while [ $i_r -le "$REPS" ]; do
 		for i_how in "$@"; do
-			bench_run xdax $r /dev/xdax0 pair-"$i_how" $PAIR_MIB $PAIRS "$i_path"
+			bench_run xdax $i_r /dev/xdax0 pair-"$i_how" $PAIR_MIB $PAIRS "$i_path"
 		done
-		r=$((r + 1))
+		i_r=$((i_r + 1))
 	done
 }
 

@@ -545,8 +545,8 @@ static void test_pair(const char *how, uint64_t len, int pairs, const char *peer
 	struct target t[2];
 	double *r, *tx, *tp, v[2];
 
-	if (kind != K_XDAX || !peer)
-		xt_die("pair: TARGET must be /dev/xdaxN, and a PEER given");
+	if (kind != K_XDAX || !peer || strncmp(peer, "/dev/dax", 8) || pairs < 1)
+		xt_die("pair: TARGET must be /dev/xdaxN, PEER a /dev/daxX.Y, PAIRS at least 1");
 	if (!pmd && strcmp(how, "pte") && strcmp(how, "populate"))
 		xt_die("pair: unknown kind %s", how);
 	target_save(&t[0]);

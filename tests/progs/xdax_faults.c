@@ -26,7 +26,8 @@
  *           (6.7+): the kernel's markers in the empty PTEs reach xdax's fault, which
  *           cannot map over them: SIGBUS, not a WARN or an endless fault loop
  *   cpus    a thread on each CPU faults its own blocks (PMD) and pages (PTE, writes):
- *           STATS, read on one CPU, counts every CPU's faults (the counters are per CPU)
+ *           STATS, read on one CPU, counts every CPU's faults (the counters are per CPU),
+ *           and still does with one of them offline (where the guest can offline CPUs)
  *
  * After each subtest the audit must be clean, the counts must add up, and the file is
  * shrunk to 0 and grown back to its capacity (so that every subtest starts with every
@@ -1035,11 +1036,28 @@ static void *cpu_faulter(void *v)
 	return NULL;
 }
 
+/* Write "0" or "1" to CPU @cpu's online file: 0, or -errno (no hotplug, not allowed). */
+static int cpu_set_online(int cpu, int on)
+{
+	char path[64];
+	int f, r = 0;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", cpu);
+	f = open(path, O_WRONLY | O_CLOEXEC);
+	if (f < 0)
+		return -errno;
+	if (write(f, on ? "1" : "0", 1) != 1)
+		r = -errno;
+	close(f);
+	return r;
+}
+
 /*
- * The fault counters are per CPU and summed when read: a thread pinned to each online CPU
- * faults one block of its own with a PMD and CPUS_PTE pages of another with PTEs; STATS,
- * read from CPU 0, must count all of them.  A sum that missed a CPU (or counters that lost
- * increments) fails here with several CPUs; with one it proves nothing and skips.
+ * The fault counters are per CPU and summed when read: a thread pinned to each CPU this
+ * process may run on faults one block of its own with a PMD and CPUS_PTE pages of another
+ * with PTEs; STATS, read from the first of those CPUs, must count all of them (a sum of the
+ * reader's CPU alone fails).  Then the last CPU goes offline where the guest allows it: its
+ * counts must stay in the sum (a sum over the online CPUs only fails), and it comes back.
  */
 static void t_cpus(void)
 {
@@ -1047,7 +1065,7 @@ static void t_cpus(void)
 	pthread_t th[CPUS_MAX];
 	cpu_set_t set, all;
 	long long pte, pmd;
-	int n = 0, i, c;
+	int n = 0, i, c, r;
 	char *pm, *pt;
 
 	if (sched_getaffinity(0, sizeof(all), &all))
@@ -1055,10 +1073,11 @@ static void t_cpus(void)
 	for (c = 0; c < CPU_SETSIZE && n < CPUS_MAX; c++)
 		if (CPU_ISSET(c, &all))
 			a[n++].cpu = c;
-	if (n < 2)
-		xt_skip("cpus: %d CPU online, the per-CPU sum needs two", n);
 	if ((uint64_t)2 * n * BLK > info.capacity)
 		n = info.capacity / (2 * BLK);
+	if (n < 2)
+		xt_skip("cpus: %d CPU(s) to run on (within the capacity), the per-CPU sum needs two",
+			n);
 	/* Blocks [0, n) through the PMD view, blocks [n, 2n) through the PTE view. */
 	pm = map_any(fd, n * BLK, 0);
 	pt = map_skewed(fd, n * BLK, n * BLK);
@@ -1085,6 +1104,21 @@ static void t_cpus(void)
 	xt_expect(pmd == n, "cpus: pmd_faults +%lld, want %d (one per thread)", pmd, n);
 	xt_expect(pte == (long long)n * CPUS_PTE, "cpus: pte_faults +%lld, want %lld", pte,
 		  (long long)n * CPUS_PTE);
+
+	c = a[n - 1].cpu;
+	r = cpu_set_online(c, 0);
+	if (r) {
+		xt_note("cpus: CPU %d cannot go offline (%s): the offline check is left out", c,
+			strerror(-r));
+	} else {
+		deltas(&pte, &pmd);
+		xt_note("cpus: CPU %d offline: pmd_faults +%lld pte_faults +%lld", c, pmd, pte);
+		xt_expect(pmd == n && pte == (long long)n * CPUS_PTE,
+			  "cpus: with CPU %d offline the sum lost its faults: pmd +%lld pte +%lld", c,
+			  pmd, pte);
+		r = cpu_set_online(c, 1);
+		xt_expect(!r, "cpus: CPU %d back online: %s", c, strerror(-r));
+	}
 	for (i = 0; i < n; i++)
 		verify_zero("cpus: a block read through the PMD view", a[i].pmd, BLK);
 	sched_setaffinity(0, sizeof(all), &all);
