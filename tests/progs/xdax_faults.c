@@ -1099,7 +1099,7 @@ static void t_cpus(void)
 	for (i = 0; i < n; i++)
 		xt_expect(a[i].ran_on == a[i].cpu, "cpus: thread %d ran on CPU %d, not CPU %d", i,
 			  a[i].ran_on, a[i].cpu);
-	xt_note("cpus: %d threads on CPUs %d..%d: pmd_faults +%lld pte_faults +%lld", n,
+	xt_note("figure: cpus: %d threads on CPUs %d..%d: pmd_faults +%lld pte_faults +%lld", n,
 		a[0].cpu, a[n - 1].cpu, pmd, pte);
 	xt_expect(pmd == n, "cpus: pmd_faults +%lld, want %d (one per thread)", pmd, n);
 	xt_expect(pte == (long long)n * CPUS_PTE, "cpus: pte_faults +%lld, want %lld", pte,
@@ -1108,11 +1108,11 @@ static void t_cpus(void)
 	c = a[n - 1].cpu;
 	r = cpu_set_online(c, 0);
 	if (r) {
-		xt_note("cpus: CPU %d cannot go offline (%s): the offline check is left out", c,
+		xt_note("figure: cpus: CPU %d cannot go offline (%s): the offline check is left out", c,
 			strerror(-r));
 	} else {
 		deltas(&pte, &pmd);
-		xt_note("cpus: CPU %d offline: pmd_faults +%lld pte_faults +%lld", c, pmd, pte);
+		xt_note("figure: cpus: CPU %d offline: pmd_faults +%lld pte_faults +%lld", c, pmd, pte);
 		xt_expect(pmd == n && pte == (long long)n * CPUS_PTE,
 			  "cpus: with CPU %d offline the sum lost its faults: pmd +%lld pte +%lld", c,
 			  pmd, pte);
