@@ -13,7 +13,8 @@
 #
 # Environment: XDAX_CACHE (default ~/.cache/xdax), XDAX_KVM=1 (use KVM), XDAX_CYCLES
 # (insmod/rmmod cycles, default 50), XDAX_RACE_SECONDS (length of the truncate race, default
-# 6), XDAX_VM_TIMEOUT (seconds per boot, default 900), XDAX_RESULTS (default build/results in
+# 6), XDAX_VM_TIMEOUT (seconds per boot, default 900), XDAX_VM_BOOT_LIMIT (seconds before a
+# silent boot counts as hung and is booted once more, default 300), XDAX_RESULTS (default build/results in
 # the checkout), XDAX_TESTS (only the guest test files whose names start with one of these
 # words, e.g. "t60 t65"; for working on one test), XDAX_FUZZ_CALLS / XDAX_FUZZ_SEED (the ioctl
 # fuzzer's number of calls and seed; default 100000 and a fresh seed, printed), XDAX_BENCH_REPS
@@ -77,12 +78,17 @@ run_kernel() {
 	log "$name: booting $abi under QEMU ($([[ ${XDAX_KVM:-0} == 1 ]] && echo KVM || echo TCG))"
 	run_guest "$name" "$image" "$out" "$modpath"
 	vm_judge "$out"
-	if ((${#VM_PROBLEMS[@]})) && vm_boot_flake "$out"; then
-		# QEMU TCG's boot flake (vm_boot_flake): no test ran.  Boot once more; the first
-		# console stays as evidence, and the summary line says so.
+	if ((${#VM_PROBLEMS[@]})) && { vm_boot_flake "$out" || vm_boot_hang "$out"; }; then
+		# QEMU TCG's boot flake (vm_boot_flake) or a boot that hung (vm_boot_hang): no
+		# test ran.  Boot once more; the first console stays as evidence, and the summary
+		# line says so.
 		mv "$out/console.log" "$out/console.flake.log"
-		flake=", booted twice: the first boot died of TCG's int3 flake before any test (console.flake.log)"
-		log "$name: the boot died of QEMU TCG's int3 flake before any test ran: booting once more"
+		if vm_boot_hang "$out"; then
+			flake=", booted twice: the first boot hung before any test (console.flake.log)"
+		else
+			flake=", booted twice: the first boot died of TCG's int3 flake before any test (console.flake.log)"
+		fi
+		log "$name: the boot${flake#, booted twice: the first boot}: booting once more"
 		run_guest "$name" "$image" "$out" "$modpath"
 		vm_judge "$out"
 	fi

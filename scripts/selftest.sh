@@ -83,6 +83,36 @@ selftest_all() {
 	_flake flake-bug-first "${clean%%$'\n'*}"$'\n''[    1.0] BUG: kernel NULL pointer dereference, address: 0000000000000008'$'\n'"$int3" "" 1
 	_flake flake-no-splat "$clean" "" 1
 
+	# A boot that hangs before the runner writes anything (vm_boot_watch): a stand-in guest
+	# (sleep) whose TAP stays empty is stopped after the limit, marked, and judged a boot
+	# hang that run_kernel boots again; one whose runner wrote a line is left alone, and so
+	# is any run without the mark.
+	_hang() {	# NAME TAP SLEEP EXPECT-HANG(0|1)
+		local d=$out/$1 p rc=0 r=0
+		mkdir -p "$d"
+		rm -f "$d/boot-hang"
+		printf '%s' "$2" >"$d/results.tap"
+		printf '%s\n' "$clean" >"$d/console.log"
+		: >"$d/qemu.log"
+		sleep "$3" &
+		p=$!
+		XDAX_VM_BOOT_LIMIT=1 vm_boot_watch "$d" "$p"
+		wait "$p" || rc=$?
+		vm_boot_unwatch
+		echo "$rc" >"$d/qemu.rc"
+		vm_judge "$d"
+		vm_boot_hang "$d" && r=1
+		if ((r == $4)) && { ((r == 0)) || [[ ${VM_PROBLEMS[0]:-} == *"boot hung"* ]]; }; then
+			pass=$((pass + 1))
+		else
+			echo "boot hang case $1: vm_boot_hang said $r, expected $4 (${VM_PROBLEMS[*]:-no problem})" >&2
+			fail=$((fail + 1))
+		fi
+	}
+	_hang hang-no-tap "" 20 1
+	_hang hang-runner-started "TAP version 13"$'\n' 3 0
+	_hang hang-short-boot "" 0 0
+
 	# A broken dkms.conf must fail the DKMS step, the way it would fail for a user: packages
 	# built from a tree with that dkms.conf (cached apart from the real ones), installed
 	# with apt into the root.

@@ -36,7 +36,7 @@ vm_run_large() {
 	local name=$1 kernel=$2 initrd=$3 out=$4 accel=(-accel tcg -cpu max) rc=0 pid hwm=0 h
 	shift 4
 	mkdir -p "$out"
-	rm -f "$out"/console.log "$out"/results.tap
+	rm -f "$out"/console.log "$out"/results.tap "$out"/boot-hang
 	[[ ${XDAX_KVM:-0} == 1 ]] && accel=(-accel kvm -cpu host)
 	local append="console=ttyS0,115200 panic=-1 panic_on_warn=1 oops=panic"
 	append+=" hung_task_panic=1 sysctl.kernel.hung_task_timeout_secs=120 softlockup_panic=1"
@@ -64,6 +64,7 @@ vm_run_large() {
 		-kernel "$kernel" -initrd "$initrd" -append "$append" \
 		>"$out/qemu.log" 2>&1 &
 	pid=$!
+	vm_boot_watch "$out" "$pid"
 	# timeout's child is QEMU: sample its high-water mark until it is gone.
 	while kill -0 "$pid" 2>/dev/null; do
 		# QEMU may be gone between the test and the read: no figure then, not an error.
@@ -73,6 +74,7 @@ vm_run_large() {
 		sleep 1
 	done
 	wait "$pid" || rc=$?
+	vm_boot_unwatch
 	echo "$hwm" >"$out/qemu.peak_rss_kb"
 	echo "$((SECONDS - t0))" >"$out/seconds"
 	echo "$rc" >"$out/qemu.rc"

@@ -93,7 +93,7 @@ vm_run() {
 	# One word per line: the arguments hold no spaces.
 	mapfile -t numa < <(vm_numa_args "$(vm_numa "$name")" "$(vm_smp "$name")" | tr ' ' '\n')
 	mkdir -p "$out"
-	rm -f "$out"/console.log "$out"/results.tap
+	rm -f "$out"/console.log "$out"/results.tap "$out"/boot-hang
 	[[ ${XDAX_KVM:-0} == 1 ]] && accel=(-accel kvm -cpu host)
 	local append="console=ttyS0,115200 panic=-1 panic_on_warn=1 oops=panic"
 	append+=" hung_task_panic=1 sysctl.kernel.hung_task_timeout_secs=60 softlockup_panic=1"
@@ -108,15 +108,49 @@ vm_run() {
 	append+=" printk.devkmsg=on log_buf_len=4M"
 	append+=" mitigations=off rdinit=/init xdaxtest.kernel=$name $*"
 	echo "$append" >"$out/cmdline"
-	local t0=$SECONDS
+	local t0=$SECONDS pid
 	timeout -k 10 "$XDAX_VM_TIMEOUT" qemu-system-x86_64 "${accel[@]}" -smp "$(vm_smp_topology "$name")" \
 		-m "$XDAX_VM_MEM" "${numa[@]}" -machine pc -nodefaults -display none -no-reboot \
 		-chardev file,id=con,path="$out/console.log" -serial chardev:con \
 		-chardev file,id=res,path="$out/results.tap" -serial chardev:res \
 		-kernel "$kernel" -initrd "$initrd" -append "$append" \
-		>"$out/qemu.log" 2>&1 || rc=$?
+		>"$out/qemu.log" 2>&1 &
+	pid=$!
+	vm_boot_watch "$out" "$pid"
+	wait "$pid" || rc=$?
+	vm_boot_unwatch
 	echo "$((SECONDS - t0))" >"$out/seconds"
 	echo "$rc" >"$out/qemu.rc"
+}
+
+# vm_boot_watch OUT PID: watch, in the background, the guest writing to OUT (PID: its
+# `timeout` process): if its test runner has written nothing to the TAP stream after
+# XDAX_VM_BOOT_LIMIT seconds (default 300; TCG boots reach the runner in 5-40 s, the debug
+# kernel included), the boot hung before any test (TCG did so once here: the console stopped
+# 1.4 s into the boot, no splat, and the guest would have sat out XDAX_VM_TIMEOUT).  Then it
+# writes OUT/boot-hang and stops the guest (timeout passes the TERM on to QEMU), and
+# run_kernel boots once more (vm_boot_hang).  vm_boot_unwatch ends the watcher.
+vm_boot_watch() {
+	local out=$1 pid=$2 limit=${XDAX_VM_BOOT_LIMIT:-300}
+	(
+		sleep "$limit"
+		if [[ ! -s $out/results.tap ]] && kill -0 "$pid" 2>/dev/null; then
+			echo "the runner wrote nothing in ${limit}s: the boot hung" >"$out/boot-hang"
+			kill "$pid"
+		fi
+	) </dev/null >/dev/null 2>&1 &
+	VM_WATCHER=$!
+}
+
+vm_boot_unwatch() {
+	pkill -P "$VM_WATCHER" 2>/dev/null || true
+	kill "$VM_WATCHER" 2>/dev/null || true
+	wait "$VM_WATCHER" 2>/dev/null || true
+}
+
+# vm_boot_hang DIR: whether vm_boot_watch stopped the guest of DIR before its runner started.
+vm_boot_hang() {
+	[[ -e $1/boot-hang ]] && [[ ! -s $1/results.tap ]]
 }
 
 # vm_boot_flake DIR: whether the guest of DIR died of QEMU TCG's known boot flake before the
@@ -141,7 +175,11 @@ vm_judge() {
 	VM_PROBLEMS=()
 	rc=$(cat "$out/qemu.rc")
 	((rc == 124 || rc == 137)) && VM_PROBLEMS+=("timeout after ${XDAX_VM_TIMEOUT}s")
-	((rc != 0 && rc != 124 && rc != 137)) && VM_PROBLEMS+=("qemu exited with $rc ($(tail -n1 "$out/qemu.log"))")
+	if [[ -e $out/boot-hang ]]; then
+		VM_PROBLEMS+=("$(cat "$out/boot-hang")")
+	elif ((rc != 0 && rc != 124 && rc != 137)); then
+		VM_PROBLEMS+=("qemu exited with $rc ($(tail -n1 "$out/qemu.log"))")
+	fi
 	if grep -av 'ommand line:' "$out/console.log" 2>/dev/null |
 		grep -aEn "$XDAX_SPLAT_RE" >"$out/splats"; then
 		VM_PROBLEMS+=("kernel splat on the console: $(head -n1 "$out/splats")")
