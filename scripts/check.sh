@@ -72,23 +72,23 @@ run_guest() {
 #   EXTRA: a directory copied over this guest's initramfs root
 run_kernel() {
 	local name=$1 image=$2 abi=$3 kmods=$4 xtree=$5 modpath=$6 extra=${8:-} out=$RES/$1 p
-	local flake=
+	local flake='' why=''
 	echo "$7" >"$out/version"
 	initramfs_build "$out/initrd.gz" "$abi" "$kmods" "$xtree" "$extra"
 	log "$name: booting $abi under QEMU ($([[ ${XDAX_KVM:-0} == 1 ]] && echo KVM || echo TCG))"
 	run_guest "$name" "$image" "$out" "$modpath"
 	vm_judge "$out"
-	if ((${#VM_PROBLEMS[@]})) && { vm_boot_flake "$out" || vm_boot_hang "$out"; }; then
-		# QEMU TCG's boot flake (vm_boot_flake) or a boot that hung (vm_boot_hang): no
-		# test ran.  Boot once more; the first console stays as evidence, and the summary
-		# line says so.
+	# QEMU TCG's boot flake (vm_boot_flake) or a boot that hung (vm_boot_hang): no test
+	# ran.  Boot once more; the first console stays as evidence, and the summary says so.
+	if ((${#VM_PROBLEMS[@]})) && vm_boot_flake "$out"; then
+		why="died of TCG's int3 flake"
+	elif ((${#VM_PROBLEMS[@]})) && vm_boot_hang "$out"; then
+		why="hung"
+	fi
+	if [[ -n $why ]]; then
 		mv "$out/console.log" "$out/console.flake.log"
-		if vm_boot_hang "$out"; then
-			flake=", booted twice: the first boot hung before any test (console.flake.log)"
-		else
-			flake=", booted twice: the first boot died of TCG's int3 flake before any test (console.flake.log)"
-		fi
-		log "$name: the boot${flake#, booted twice: the first boot}: booting once more"
+		flake=", booted twice: the first boot $why before any test (console.flake.log)"
+		log "$name: the boot $why before any test ran: booting once more"
 		run_guest "$name" "$image" "$out" "$modpath"
 		vm_judge "$out"
 	fi
